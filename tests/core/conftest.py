@@ -1,0 +1,126 @@
+"""Shared fixtures for the core (no Qt) tests: a complete, ready-to-sign checklist document."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
+from vpchecklist.rules import evaluate
+from vpchecklist.templates import default_template
+
+PLANNED_START = "2026-03-10T10:00"
+
+#: Benign answers to every required item; attire and pillow are filled in from the levels.
+BENIGN_ANSWERS: dict[str, Any] = {
+    "identity.wristband_checked": "yes",
+    "identity.procedure_confirmed": "yes",
+    "identity.levels_match_consent": "yes",
+    "identity.levels_match_imaging": "yes",
+    "identity.site_marked": "yes",
+    "consent.signed": "yes",
+    "consent.matches_procedure_and_levels": "yes",
+    "consent.risks_explained": "yes",
+    "consent.interpreter": "not_needed",
+    "history.allergies": "none",
+    "history.anticoagulants": "none",
+    "history.inr": 1.0,
+    "history.platelets": 250,
+    "history.active_infection": "no",
+    "history.pregnancy_excluded": "yes",
+    "history.imaging_available": "yes",
+    "sedation.last_solids": "2026-03-09T20:00",
+    "sedation.meal_type": "light",
+    "sedation.last_clear_liquids": "2026-03-10T06:00",
+    "sedation.asa_class": "II",
+    "sedation.airway_assessed": "yes",
+    "sedation.iv_access": "left forearm, 20 G",
+    "sedation.baseline_bp": "130/80",
+    "sedation.baseline_hr": 72,
+    "sedation.baseline_spo2": 97,
+    "sedation.monitoring_ready": "yes",
+    "sedation.reversal_agents": "yes",
+    "sedation.escort": "yes",
+    "clothing.metal_removed": "yes",
+    "positioning.prone_tolerance": "yes",
+    "positioning.pillow_legs": "yes",
+    "positioning.pressure_points": "yes",
+    "skin.site_intact": "yes",
+    "skin.hair_removal": "not_needed",
+    "skin.antiseptic": "chlorhexidine",
+    "skin.dry_time_min": 3,
+    "skin.sterile_drape_ready": "yes",
+    "education.recovery_explained": "yes",
+    "education.aftercare_explained": "yes",
+    "timeout.performed": "yes",
+}
+
+
+class Checklist:
+    """Builds documents and evaluates them through the public JSON of ``evaluate``."""
+
+    planned_start = PLANNED_START
+
+    @staticmethod
+    def doc(levels: Iterable[str] = ("L2",), **answers: Any) -> dict[str, Any]:
+        """A complete document for ``levels`` (attire/pillow as derived per spec §2).
+
+        Keyword arguments override answers; use ``item__id=value`` for ``item.id``.
+        """
+        levels = list(levels)
+        # Thoracic is always the most cranial region, so it decides both derivations.
+        thoracic = any(lvl.strip().upper().startswith("T") for lvl in levels)
+        filled = copy.deepcopy(BENIGN_ANSWERS)
+        filled["clothing.attire"] = "gown" if thoracic else "own_clothes"
+        filled["positioning.pillow_torso"] = "chest" if thoracic else "abdomen"
+        for key, value in answers.items():
+            filled[key.replace("__", ".")] = value
+        return {
+            "patient": {"name": "Jane Doe", "date_of_birth": "1948-03-02", "mrn": "MRN-0001"},
+            "levels": levels,
+            "planned_start": PLANNED_START,
+            "physician": "Dr. A. Radiologist",
+            "answers": filled,
+            "acknowledgements": {},
+        }
+
+    @staticmethod
+    def run(doc: dict[str, Any]) -> dict[str, Any]:
+        return evaluate(default_template(), doc).to_json()
+
+    @classmethod
+    def answer(cls, item_id: str, value: Any, levels: Iterable[str] = ("L2",)) -> dict[str, Any]:
+        """Evaluate a complete document with one answer changed."""
+        doc = cls.doc(levels)
+        doc["answers"][item_id] = value
+        return cls.run(doc)
+
+    @staticmethod
+    def items(result: dict[str, Any], key: str) -> list[str]:
+        """The item ids of the findings under ``key`` (warnings, stops or errors)."""
+        return [finding["item"] for finding in result[key]]
+
+    @classmethod
+    def only(cls, result: dict[str, Any], key: str, item_id: str) -> str:
+        """Assert exactly one finding, under ``key``, on ``item_id``; return its message."""
+        findings = {k: cls.items(result, k) for k in ("warnings", "stops", "errors")}
+        expected = {k: ([item_id] if k == key else []) for k in findings}
+        assert findings == expected, result
+        assert result["missing"] == [], result
+        return result[key][0]["message"]
+
+    @classmethod
+    def clean(cls, result: dict[str, Any]) -> None:
+        """Assert no finding at all and ready to sign."""
+        assert result["warnings"] == [], result
+        assert result["stops"] == [], result
+        assert result["errors"] == [], result
+        assert result["missing"] == [], result
+        assert result["ready_to_sign"] is True, result
+
+
+@pytest.fixture
+def vp() -> type[Checklist]:
+    return Checklist

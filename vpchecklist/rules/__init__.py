@@ -1,0 +1,22 @@
+"""Clinical rules as pure functions over a template and answers: no I/O, no Qt."""
+
+from vpchecklist.rules.evaluation import Evaluation, Finding, evaluate
+from vpchecklist.rules.levels import (
+    derived_answer,
+    most_cranial_region,
+    parse_levels,
+    regions_of,
+)
+from vpchecklist.rules.values import normalize_answer, normalize_header
+
+__all__ = [
+    "Evaluation",
+    "Finding",
+    "derived_answer",
+    "evaluate",
+    "most_cranial_region",
+    "normalize_answer",
+    "normalize_header",
+    "parse_levels",
+    "regions_of",
+]

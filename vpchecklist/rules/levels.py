@@ -1,0 +1,83 @@
+"""Levels → regions → derived attire and pillow placement (spec §2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vpchecklist.errors import ValidationError
+from vpchecklist.templates.model import Derivation, Template
+
+REGION_ORDER = ("thoracic", "lumbar", "sacral")
+
+
+def parse_levels(raw: Any, template: Template) -> list[str]:
+    """Validate a list of levels and return it in cranial-to-caudal order, upper-case."""
+    if not isinstance(raw, list) or not raw:
+        raise ValidationError("levels", "give at least one level, e.g. [\"L2\"]")
+    allowed = template.levels.allowed
+    seen: list[str] = []
+    for entry in raw:
+        if not isinstance(entry, str) or not entry.strip():
+            raise ValidationError("levels", f"{_show(entry)} is not a level name")
+        level = entry.strip().upper()
+        if level not in allowed:
+            raise ValidationError(
+                "levels",
+                f"level {_show(entry)} is not allowed; choose from "
+                f"{allowed[0]}–{_last_of(allowed, 'T')}, {_range_of(allowed, 'L')}, "
+                f"{_range_of(allowed, 'S')}",
+            )
+        if level in seen:
+            raise ValidationError("levels", f"level {level} is listed twice")
+        seen.append(level)
+    return sorted(seen, key=allowed.index)
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _last_of(allowed: list[str], prefix: str) -> str:
+    matching = [lvl for lvl in allowed if lvl.startswith(prefix)]
+    return matching[-1] if matching else allowed[-1]
+
+
+def _range_of(allowed: list[str], prefix: str) -> str:
+    matching = [lvl for lvl in allowed if lvl.startswith(prefix)]
+    return f"{matching[0]}–{matching[-1]}" if matching else ""
+
+
+def region_of(level: str, template: Template) -> str:
+    return template.levels.regions[level[:1]]
+
+
+def regions_of(levels: list[str], template: Template) -> list[str]:
+    """The set of regions of the levels, cranial to caudal."""
+    found = {region_of(level, template) for level in levels}
+    ordered = [r for r in REGION_ORDER if r in found]
+    return ordered + sorted(found - set(ordered))
+
+
+def most_cranial_region(levels: list[str], template: Template) -> str:
+    first = min(levels, key=template.levels.allowed.index)
+    return region_of(first, template)
+
+
+def derived_answer(derivation: Derivation, levels: list[str], template: Template) -> str:
+    """The answer a derivation requires for these levels (e.g. ``gown`` or ``chest``)."""
+    if derivation.mixed_rule == "most_cranial":
+        return derivation.by_region[most_cranial_region(levels, template)]
+    candidates = {derivation.by_region[r] for r in regions_of(levels, template)}
+    for preferred in derivation.precedence:
+        if preferred in candidates:
+            return preferred
+    return sorted(candidates)[0]
+
+
+def is_upper_thoracic(level: str, template: Template) -> bool:
+    bound = template.levels.upper_thoracic_warning_through
+    if bound is None:
+        return False
+    allowed = template.levels.allowed
+    return allowed.index(level) <= allowed.index(bound)

@@ -1,0 +1,399 @@
+"""Checklist verbs before sign-off: start, answer, mark N/A, acknowledge; reading and search."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from vpchecklist.clock import local_to_utc, local_zone_label, utc_now
+from vpchecklist.errors import NotFound, RecordLocked, ValidationError, VPError
+from vpchecklist.rules import Evaluation, evaluate, normalize_answer, parse_levels
+from vpchecklist.rules.values import clean_text, normalize_header
+from vpchecklist.services import audit
+from vpchecklist.services.actors import Actor
+from vpchecklist.services.templates import active_template, ensure_stored, template_by_hash
+from vpchecklist.store import Store
+from vpchecklist.store.models import (
+    Acknowledgement,
+    Answer,
+    AnswerHistory,
+    Checklist,
+    User,
+)
+from vpchecklist.templates import Template
+
+STATUSES = ("draft", "signed", "postponed")
+
+
+@dataclass(frozen=True)
+class Header:
+    patient_name: str
+    date_of_birth: str
+    mrn: str
+    levels: list[str]
+    planned_start: str
+    physician: str
+
+
+def parse_header(raw: dict[str, Any], template: Template) -> Header:
+    """Validate the checklist header (spec §3) from the evaluate-file shape."""
+    fields = normalize_header(raw)
+    levels = parse_levels(raw.get("levels"), template)
+    return Header(
+        fields["patient.name"], fields["patient.date_of_birth"], fields["patient.mrn"], levels,
+        fields["planned_start"], fields["physician"],
+    )
+
+
+def _guard(store: Store, actor: Actor, verb: str, checklist_id: int | None = None) -> None:
+    audit.require(store, actor, verb, checklist_id)
+
+
+def _refuse(store: Store, actor: Actor, verb: str, checklist_id: int | None, error: VPError) -> None:
+    audit.record_refusal(store, actor.username, verb, checklist_id, error)
+
+
+def _draft(checklist_id: int) -> Checklist:
+    checklist = _get(checklist_id)
+    if checklist.status != "draft":
+        raise RecordLocked(
+            f"Checklist {checklist_id} is {checklist.status} and read-only; add an addendum instead."
+        )
+    return checklist
+
+
+def _get(checklist_id: int) -> Checklist:
+    checklist = Checklist.get_or_none(Checklist.id == checklist_id)
+    if checklist is None:
+        raise NotFound(f"There is no checklist {checklist_id}.")
+    return checklist
+
+
+def start_checklist(store: Store, actor: Actor, header: Header, is_demo: bool = False) -> int:
+    _guard(store, actor, "create")
+    template = active_template()
+    now = utc_now()
+    with store.transaction():
+        ensure_stored(template)
+        checklist = Checklist.create(
+            template_hash=template.content_hash, template_id=template.id,
+            template_version=template.version, patient_name=header.patient_name,
+            date_of_birth=header.date_of_birth, mrn=header.mrn, levels=json.dumps(header.levels),
+            planned_start=header.planned_start, physician=header.physician,
+            timezone=local_zone_label(), status="draft", created_by=actor.id, created_at=now,
+            updated_at=now, is_demo=is_demo,
+        )
+        audit.record(actor.username, "create", checklist_id=checklist.id,
+                     template=f"{template.id} v{template.version}")
+    return int(checklist.id)
+
+
+def template_of(checklist: Checklist) -> Template:
+    return template_by_hash(checklist.template_hash)
+
+
+def document(checklist: Checklist) -> dict[str, Any]:
+    """The stored checklist in the ``evaluate`` file shape (canonical values)."""
+    answers = {a.item_id: json.loads(a.value) for a in
+               Answer.select(Answer.item_id, Answer.value).where(Answer.checklist == checklist.id)}
+    acks = {
+        a.item_id: {"reason": a.reason, "physician_informed": a.physician_informed}
+        for a in Acknowledgement.select().where(Acknowledgement.checklist == checklist.id)
+    }
+    return {
+        "patient": {"name": checklist.patient_name, "date_of_birth": checklist.date_of_birth,
+                    "mrn": checklist.mrn},
+        "levels": json.loads(checklist.levels),
+        "planned_start": checklist.planned_start,
+        "physician": checklist.physician,
+        "answers": answers,
+        "acknowledgements": acks,
+    }
+
+
+def _evaluate_stored(checklist: Checklist) -> Evaluation:
+    return evaluate(template_of(checklist), document(checklist))
+
+
+def _progress(template: Template, ev: Evaluation) -> int:
+    required = [i.id for i in template.items if i.required]
+    if not required:
+        return 100
+    missing = set(ev.missing) & set(required)
+    return round(100 * (len(required) - len(missing)) / len(required))
+
+
+def _refresh_summary(checklist: Checklist, template: Template) -> Evaluation:
+    ev = _evaluate_stored(checklist)
+    Checklist.update(
+        updated_at=utc_now(), progress=_progress(template, ev), warning_count=len(ev.warnings)
+    ).where(Checklist.id == checklist.id).execute()
+    return ev
+
+
+def _store_answer(store: Store, actor: Actor, checklist_id: int, item_id: str, raw: Any,
+                  action: str) -> Evaluation:
+    _guard(store, actor, "answer", checklist_id)
+    try:
+        with store.transaction():
+            checklist = _draft(checklist_id)
+            template = template_of(checklist)
+            item = template.item(item_id)
+            if item is None:
+                raise ValidationError(item_id, "unknown item id")
+            value = normalize_answer(item, raw)
+            doc = document(checklist)
+            doc["answers"][item_id] = value
+            errors = [f for f in evaluate(template, doc).errors if f.item == item_id]
+            if errors:
+                raise ValidationError(item_id, errors[0].message)
+            new = json.dumps(value, sort_keys=True, ensure_ascii=False)
+            existing = Answer.get_or_none(Answer.checklist == checklist_id, Answer.item_id == item_id)
+            if existing is not None and existing.value == new:
+                return _evaluate_stored(checklist)
+            now = utc_now()
+            value_utc = local_to_utc(value) if item.kind == "datetime" else None
+            if existing is None:
+                Answer.create(checklist=checklist_id, item_id=item_id, value=new,
+                              value_utc=value_utc, answered_by=actor.id, answered_at=now)
+            else:
+                Answer.update(value=new, value_utc=value_utc, answered_by=actor.id,
+                              answered_at=now).where(Answer.id == existing.id).execute()
+            AnswerHistory.create(checklist=checklist_id, item_id=item_id,
+                                 old_value=existing.value if existing else None, new_value=new,
+                                 changed_by=actor.id, changed_at=now)
+            # An acknowledgement covers the warning as it was; a changed value needs a new one.
+            withdrawn = Acknowledgement.delete().where(
+                Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
+            ).execute()
+            ev = _refresh_summary(checklist, template)
+            audit.record(actor.username, action, checklist_id=checklist_id, item=item_id,
+                         **({"acknowledgement_withdrawn": True} if withdrawn else {}))
+            return ev
+    except VPError as error:
+        _refuse(store, actor, action, checklist_id, error)
+        raise
+
+
+def answer(store: Store, actor: Actor, checklist_id: int, item_id: str, value: Any) -> Evaluation:
+    """Save one answer (validated, history kept) and return the checklist's new evaluation."""
+    return _store_answer(store, actor, checklist_id, item_id, value, "answer")
+
+
+def mark_na(store: Store, actor: Actor, checklist_id: int, item_id: str, reason: str) -> Evaluation:
+    return _store_answer(store, actor, checklist_id, item_id, {"na": reason}, "mark_na")
+
+
+def clear_answer(store: Store, actor: Actor, checklist_id: int, item_id: str) -> Evaluation:
+    """Withdraw an answer from a draft (kept in the history as old → none)."""
+    _guard(store, actor, "answer", checklist_id)
+    try:
+        with store.transaction():
+            checklist = _draft(checklist_id)
+            existing = Answer.get_or_none(Answer.checklist == checklist_id, Answer.item_id == item_id)
+            if existing is None:
+                return _evaluate_stored(checklist)
+            now = utc_now()
+            Answer.delete().where(Answer.id == existing.id).execute()
+            Acknowledgement.delete().where(
+                Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
+            ).execute()
+            AnswerHistory.create(checklist=checklist_id, item_id=item_id, old_value=existing.value,
+                                 new_value=None, changed_by=actor.id, changed_at=now)
+            ev = _refresh_summary(checklist, template_of(checklist))
+            audit.record(actor.username, "clear_answer", checklist_id=checklist_id, item=item_id)
+            return ev
+    except VPError as error:
+        _refuse(store, actor, "clear_answer", checklist_id, error)
+        raise
+
+
+def acknowledge(store: Store, actor: Actor, checklist_id: int, item_id: str, reason: str,
+                physician_informed: str) -> Evaluation:
+    """Acknowledge the current warning(s) on an item with a reason and the physician informed."""
+    _guard(store, actor, "acknowledge", checklist_id)
+    try:
+        with store.transaction():
+            checklist = _draft(checklist_id)
+            reason_text = clean_text(item_id, reason, "the acknowledgement reason")
+            physician = clean_text(item_id, physician_informed, "the physician informed", 200)
+            ev = _evaluate_stored(checklist)
+            messages = [w.message for w in ev.warnings if w.item == item_id]
+            if not messages:
+                raise ValidationError(item_id, "there is no warning to acknowledge on this item")
+            Acknowledgement.delete().where(
+                Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
+            ).execute()
+            Acknowledgement.create(
+                checklist=checklist_id, item_id=item_id, warning=" ".join(messages),
+                reason=reason_text, physician_informed=physician, acknowledged_by=actor.id,
+                acknowledged_at=utc_now(),
+            )
+            ev = _refresh_summary(checklist, template_of(checklist))
+            audit.record(actor.username, "acknowledge", checklist_id=checklist_id, item=item_id)
+            return ev
+    except VPError as error:
+        _refuse(store, actor, "acknowledge", checklist_id, error)
+        raise
+
+
+def evaluation(store: Store, actor: Actor, checklist_id: int) -> Evaluation:
+    _guard(store, actor, "read", checklist_id)
+    with store.reading():
+        return _evaluate_stored(_get(checklist_id))
+
+
+def _user_names() -> dict[int, tuple[str, str]]:
+    return {u.id: (u.username, u.full_name) for u in User.select(User.id, User.username, User.full_name)}
+
+
+def detail(store: Store, actor: Actor, checklist_id: int) -> dict[str, Any]:
+    """Everything about one checklist: header, answers, acknowledgements, signatures, addenda,
+    history, the current evaluation and the record hash. Reading is audited."""
+    from vpchecklist.services.signing import signatures_of
+
+    _guard(store, actor, "read", checklist_id)
+    with store.reading():
+        checklist = _get(checklist_id)
+        template = template_of(checklist)
+        names = _user_names()
+        who = lambda uid: names.get(uid, (f"user {uid}", ""))[0]  # noqa: E731
+        answers = {
+            a.item_id: {"value": json.loads(a.value), "answered_by": who(a.answered_by_id),
+                        "answered_by_name": names.get(a.answered_by_id, ("", ""))[1],
+                        "answered_at": a.answered_at, "value_utc": a.value_utc}
+            for a in Answer.select().where(Answer.checklist == checklist_id)
+        }
+        acks = {
+            a.item_id: {"warning": a.warning, "reason": a.reason,
+                        "physician_informed": a.physician_informed,
+                        "acknowledged_by": who(a.acknowledged_by_id),
+                        "acknowledged_by_name": names.get(a.acknowledged_by_id, ("", ""))[1],
+                        "acknowledged_at": a.acknowledged_at}
+            for a in Acknowledgement.select().where(Acknowledgement.checklist == checklist_id)
+        }
+        history = [
+            {"item": h.item_id, "old": json.loads(h.old_value) if h.old_value else None,
+             "new": json.loads(h.new_value) if h.new_value else None,
+             "changed_by": who(h.changed_by_id), "changed_at": h.changed_at}
+            for h in AnswerHistory.select().where(AnswerHistory.checklist == checklist_id)
+            .order_by(AnswerHistory.id)
+        ]
+        signatures, addenda = signatures_of(checklist_id)
+        ev = _evaluate_stored(checklist)
+    with store.transaction():
+        audit.record(actor.username, "view", checklist_id=checklist_id)
+    return {
+        "id": checklist.id,
+        "status": checklist.status,
+        "template": {"id": template.id, "version": template.version, "hash": template.content_hash,
+                     "title": template.title},
+        "header": {
+            "patient": {"name": checklist.patient_name, "date_of_birth": checklist.date_of_birth,
+                        "mrn": checklist.mrn},
+            "levels": json.loads(checklist.levels),
+            "planned_start": checklist.planned_start,
+            "physician": checklist.physician,
+            "timezone": checklist.timezone,
+        },
+        "created_by": who(checklist.created_by_id),
+        "created_at": checklist.created_at,
+        "answers": answers,
+        "acknowledgements": acks,
+        "history": history,
+        "signatures": signatures,
+        "addenda": addenda,
+        "evaluation": ev.to_json(),
+        "record_hash": signatures[-1]["record_hash"] if signatures else None,
+        "is_demo": checklist.is_demo,
+    }
+
+
+@dataclass
+class Filters:
+    status: str | None = None
+    mrn: str | None = None
+    text: str | None = None  # substring of patient name or MRN
+    date_from: str | None = None  # planned start, YYYY-MM-DD inclusive
+    date_to: str | None = None
+    signer: str | None = None
+    has_warnings: bool | None = None
+    created_by: int | None = None
+    open_only: bool = False
+
+
+def _query(filters: Filters):  # type: ignore[no-untyped-def]
+    query = Checklist.select()
+    if filters.status:
+        if filters.status not in STATUSES:
+            raise ValidationError("status", f"status must be one of {', '.join(STATUSES)}")
+        query = query.where(Checklist.status == filters.status)
+    if filters.open_only:
+        query = query.where(Checklist.status == "draft")
+    if filters.mrn:
+        query = query.where(Checklist.mrn == filters.mrn.strip())
+    if filters.text:
+        like = f"%{filters.text.strip()}%"
+        query = query.where(Checklist.patient_name ** like | Checklist.mrn ** like)
+    if filters.date_from:
+        query = query.where(Checklist.planned_start >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Checklist.planned_start < filters.date_to + "T99")
+    if filters.signer:
+        query = query.where(Checklist.signed_by_name ** f"%{filters.signer.strip()}%")
+    if filters.has_warnings is not None:
+        query = query.where((Checklist.warning_count > 0) == filters.has_warnings)
+    if filters.created_by is not None:
+        query = query.where(Checklist.created_by == filters.created_by)
+    return query
+
+
+def _check_filter_dates(filters: Filters) -> None:
+    from vpchecklist.rules.values import parse_date
+
+    for name in ("date_from", "date_to"):
+        value = getattr(filters, name)
+        if value:
+            parse_date(name.replace("_", " "), value, today=__import__("datetime").date.max)
+
+
+SUMMARY_FIELDS = (
+    Checklist.id, Checklist.mrn, Checklist.patient_name, Checklist.date_of_birth, Checklist.levels,
+    Checklist.planned_start, Checklist.physician, Checklist.status, Checklist.progress,
+    Checklist.warning_count, Checklist.signed_by_name, Checklist.signed_at,
+    Checklist.template_version, Checklist.created_at,
+)
+
+
+def summary_of(row: tuple[Any, ...]) -> dict[str, Any]:
+    (cid, mrn, name, dob, levels, planned, physician, status, progress, warnings, signer,
+     signed_at, template_version, created_at) = row
+    return {
+        "id": cid, "mrn": mrn, "patient_name": name, "date_of_birth": dob,
+        "levels": json.loads(levels), "planned_start": planned, "physician": physician,
+        "status": status, "progress": progress, "warning_count": warnings, "signed_by": signer,
+        "signed_at": signed_at, "template_version": template_version, "created_at": created_at,
+    }
+
+
+def count(store: Store, actor: Actor, filters: Filters | None = None) -> int:
+    _guard(store, actor, "read")
+    filters = filters or Filters()
+    _check_filter_dates(filters)
+    with store.reading():
+        return int(_query(filters).count())
+
+
+def search(store: Store, actor: Actor, filters: Filters | None = None, limit: int = 0,
+           offset: int = 0, newest_first: bool = True) -> list[dict[str, Any]]:
+    """Checklist summaries, newest planned start first; ``limit`` 0 means all."""
+    _guard(store, actor, "read")
+    filters = filters or Filters()
+    _check_filter_dates(filters)
+    with store.reading():
+        order = Checklist.planned_start.desc() if newest_first else Checklist.planned_start
+        query = _query(filters).select(*SUMMARY_FIELDS).order_by(order, Checklist.id.desc())
+        if limit:
+            query = query.limit(limit).offset(offset)
+        return [summary_of(row) for row in query.tuples()]

@@ -1,0 +1,157 @@
+"""Peewee models. Portable SQL only: SQLite specifics live in ``connection`` and ``schema``.
+
+Timestamps are ISO-8601 UTC text (``2026-11-25T10:30:00.123456Z``) so that the canonical record
+form, and therefore its hash, is identical on every database engine.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+    applied_at = CharField()
+
+
+class Setting(BaseModel):
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class User(BaseModel):
+    id = AutoField()
+    username = CharField(unique=True)
+    full_name = CharField()
+    role = CharField()  # nurse | physician | auditor | admin
+    password_hash = CharField()
+    active = BooleanField(default=True)
+    must_change_password = BooleanField(default=False)
+    failed_attempts = IntegerField(default=0)
+    locked_until = CharField(null=True)
+    created_at = CharField()
+
+
+class TemplateRecord(BaseModel):
+    """Every template version ever used, verbatim, so old records can always be re-evaluated."""
+
+    content_hash = CharField(primary_key=True)
+    template_id = CharField()
+    version = CharField()
+    source = TextField()
+    loaded_at = CharField()
+    active = BooleanField(default=False)
+
+
+class Checklist(BaseModel):
+    id = AutoField()
+    template_hash = CharField(index=True)
+    template_id = CharField()
+    template_version = CharField()
+    patient_name = CharField()
+    date_of_birth = CharField()
+    mrn = CharField(index=True)
+    levels = CharField()  # JSON list, cranial to caudal
+    planned_start = CharField(index=True)  # local YYYY-MM-DDTHH:MM
+    physician = CharField()
+    timezone = CharField()  # workstation zone when created, e.g. "Europe/Warsaw (+01:00)"
+    status = CharField(index=True, default="draft")  # draft | signed | postponed
+    created_by = ForeignKeyField(User, backref="checklists")
+    created_at = CharField(index=True)
+    updated_at = CharField()
+    # Denormalised from the record signature so that lists over 100k rows need no join.
+    signed_by_name = CharField(null=True)
+    signed_at = CharField(null=True, index=True)
+    warning_count = IntegerField(default=0)
+    progress = IntegerField(default=0)  # % of required items answered
+    is_demo = BooleanField(default=False)
+
+
+class Answer(BaseModel):
+    checklist = ForeignKeyField(Checklist, backref="answers", on_delete="RESTRICT")
+    item_id = CharField()
+    value = TextField()  # canonical JSON
+    value_utc = CharField(null=True)  # datetime answers: the same instant in UTC
+    answered_by = ForeignKeyField(User)
+    answered_at = CharField()
+
+    class Meta:
+        indexes = ((("checklist", "item_id"), True),)
+
+
+class AnswerHistory(BaseModel):
+    checklist = ForeignKeyField(Checklist, backref="history", on_delete="RESTRICT")
+    item_id = CharField()
+    old_value = TextField(null=True)
+    new_value = TextField(null=True)
+    changed_by = ForeignKeyField(User)
+    changed_at = CharField()
+
+
+class Acknowledgement(BaseModel):
+    checklist = ForeignKeyField(Checklist, backref="acknowledgements", on_delete="RESTRICT")
+    item_id = CharField()
+    warning = TextField()  # the warning text as shown when acknowledged
+    reason = TextField()
+    physician_informed = CharField()
+    acknowledged_by = ForeignKeyField(User)
+    acknowledged_at = CharField()
+
+    class Meta:
+        indexes = ((("checklist", "item_id"), True),)
+
+
+class Addendum(BaseModel):
+    checklist = ForeignKeyField(Checklist, backref="addenda", on_delete="RESTRICT")
+    text = TextField()
+    author = ForeignKeyField(User)
+    created_at = CharField()
+
+
+class Signature(BaseModel):
+    """One link of the global hash chain: a record sign-off or an addendum sign-off."""
+
+    seq = IntegerField(unique=True)
+    checklist = ForeignKeyField(Checklist, backref="signatures", on_delete="RESTRICT")
+    addendum = ForeignKeyField(Addendum, null=True, on_delete="RESTRICT")
+    signer = ForeignKeyField(User)
+    printed_name = CharField()
+    role = CharField()
+    meaning = CharField()  # ready | postponed | addendum
+    reason = TextField(null=True)
+    signed_at = CharField()
+    content = TextField()  # canonical JSON of what was signed
+    prev_hash = CharField()
+    record_hash = CharField()  # sha256(prev_hash + content)
+
+
+class AuditEvent(BaseModel):
+    at = CharField(index=True)
+    username = CharField(null=True)
+    action = CharField()
+    outcome = CharField()  # ok | refused | failed
+    checklist_id = IntegerField(null=True, index=True)
+    detail = TextField(default="")
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    SchemaVersion, Setting, User, TemplateRecord, Checklist, Answer, AnswerHistory,
+    Acknowledgement, Addendum, Signature, AuditEvent,
+]

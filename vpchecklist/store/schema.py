@@ -1,0 +1,86 @@
+"""Numbered schema migrations, SQLite triggers that make signed content read-only.
+
+Each migration runs once, inside one transaction, and bumps the schema-version row. A backup
+copy of the file is taken before an existing database is migrated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peewee import Database
+
+from vpchecklist.clock import utc_now
+from vpchecklist.store.models import ALL_MODELS, SchemaVersion
+
+_READ_ONLY_MSG = "signed content is read-only"
+
+# (table, column holding the checklist id) whose rows freeze once their checklist is signed.
+_FROZEN_WITH_CHECKLIST = [("answer", "checklist_id"), ("acknowledgement", "checklist_id")]
+# Tables whose rows never change or disappear once written.
+_APPEND_ONLY = ["signature", "addendum", "audit_event", "answer_history"]
+
+
+def _sqlite_triggers() -> list[str]:
+    sql = []
+    for table, column in _FROZEN_WITH_CHECKLIST:
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+            sql.append(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_frozen_{event.lower()} BEFORE {event} "
+                f"ON {table} WHEN (SELECT status FROM checklist WHERE id = {row}.{column}) "
+                f"!= 'draft' BEGIN SELECT RAISE(ABORT, '{_READ_ONLY_MSG}'); END"
+            )
+    for table in _APPEND_ONLY:
+        for event in ("UPDATE", "DELETE"):
+            sql.append(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{event.lower()} BEFORE {event} "
+                f"ON {table} BEGIN SELECT RAISE(ABORT, '{_READ_ONLY_MSG}'); END"
+            )
+    for event in ("UPDATE", "DELETE"):
+        sql.append(
+            f"CREATE TRIGGER IF NOT EXISTS checklist_frozen_{event.lower()} BEFORE {event} "
+            f"ON checklist WHEN OLD.status != 'draft' "
+            f"BEGIN SELECT RAISE(ABORT, '{_READ_ONLY_MSG}'); END"
+        )
+    return sql
+
+
+def _v1_initial(db: Database) -> None:
+    db.create_tables(ALL_MODELS)
+    db.execute_sql("CREATE INDEX IF NOT EXISTS checklist_status_planned ON checklist (status, planned_start)")
+    if _is_sqlite(db):
+        for statement in _sqlite_triggers():
+            db.execute_sql(statement)
+
+
+MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
+    (1, _v1_initial),
+]
+LATEST_VERSION = MIGRATIONS[-1][0]
+
+
+def _is_sqlite(db: Database) -> bool:
+    return type(db).__name__.lower().startswith("sqlite")
+
+
+def current_version(db: Database) -> int:
+    if not db.table_exists("schema_version"):
+        return 0
+    row = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def pending(version: int) -> list[tuple[int, Callable[[Database], None]]]:
+    return [(n, step) for n, step in MIGRATIONS if n > version]
+
+
+def apply(db: Database, version: int) -> None:
+    for number, step in pending(version):
+        with db.atomic():
+            step(db)
+            SchemaVersion.create(version=number, applied_at=utc_now())
+
+
+def trigger_names(db: Database) -> list[str]:
+    rows = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    return sorted(r[0] for r in rows)
