@@ -197,13 +197,7 @@ def _check_item(item: Item, value: Any, ev: Evaluation, template: Template) -> N
     planned = ev.header.get("planned_start")
     for check in item.checks:
         fired: str | None = None
-        if isinstance(check, EqualsCheck) and value == check.value:
-            fired = check.message
-        elif isinstance(check, OneOfCheck) and value in check.values:
-            fired = check.message
-        elif isinstance(check, AboveCheck) and value > check.limit:
-            fired = check.message
-        elif isinstance(check, BelowCheck) and value < check.limit:
+        if isinstance(check, EqualsCheck) and value == check.value or isinstance(check, OneOfCheck) and value in check.values or isinstance(check, AboveCheck) and value > check.limit or isinstance(check, BelowCheck) and value < check.limit:
             fired = check.message
         elif isinstance(check, FieldEqualsCheck) and isinstance(value, dict):
             fired = check.message if value.get(check.field) == check.value else None

@@ -397,3 +397,64 @@ def search(store: Store, actor: Actor, filters: Filters | None = None, limit: in
         if limit:
             query = query.limit(limit).offset(offset)
         return [summary_of(row) for row in query.tuples()]
+
+
+def create_from_document(store: Store, actor: Actor, doc: Any, is_demo: bool = False) -> int:
+    """Store a draft with its answers and acknowledgements from an ``evaluate``-shaped file.
+
+    One transaction and one audit event. A document with errors is refused whole (nothing is
+    written); missing items and warnings are fine in a draft.
+    """
+    _guard(store, actor, "create")
+    template = active_template()
+    ev = evaluate(template, doc)
+    if ev.errors:
+        first = ev.errors[0]
+        more = f" (and {len(ev.errors) - 1} more)" if len(ev.errors) > 1 else ""
+        error = ValidationError(first.item, first.message + more)
+        _refuse(store, actor, "create", None, error)
+        raise error
+    header_missing = [m for m in ev.missing if m.startswith("patient.") or m in
+                      ("levels", "planned_start", "physician")]
+    if header_missing:
+        error = ValidationError(header_missing[0], "is missing from the checklist header")
+        _refuse(store, actor, "create", None, error)
+        raise error
+    warned = {w.item: w.message for w in ev.warnings}
+    acks = doc.get("acknowledgements") or {}
+    now = utc_now()
+    with store.transaction():
+        ensure_stored(template)
+        checklist = Checklist.create(
+            template_hash=template.content_hash, template_id=template.id,
+            template_version=template.version, patient_name=ev.header["patient.name"],
+            date_of_birth=ev.header["patient.date_of_birth"], mrn=ev.header["patient.mrn"],
+            levels=json.dumps(ev.levels), planned_start=ev.header["planned_start"],
+            physician=ev.header["physician"], timezone=local_zone_label(), status="draft",
+            created_by=actor.id, created_at=now, updated_at=now, is_demo=is_demo,
+            progress=_progress(template, ev), warning_count=len(ev.warnings),
+        )
+        kinds = {item.id: item.kind for item in template.items}
+        rows = []
+        history = []
+        for item_id, value in ev.answers.items():
+            text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+            utc = local_to_utc(value) if kinds[item_id] == "datetime" else None
+            rows.append({"checklist": checklist.id, "item_id": item_id, "value": text,
+                         "value_utc": utc, "answered_by": actor.id, "answered_at": now})
+            history.append({"checklist": checklist.id, "item_id": item_id, "old_value": None,
+                            "new_value": text, "changed_by": actor.id, "changed_at": now})
+        if rows:
+            Answer.insert_many(rows).execute()
+            AnswerHistory.insert_many(history).execute()
+        ack_rows = [
+            {"checklist": checklist.id, "item_id": item_id, "warning": warned[item_id],
+             "reason": ack["reason"].strip(), "physician_informed": ack["physician_informed"].strip(),
+             "acknowledged_by": actor.id, "acknowledged_at": now}
+            for item_id, ack in acks.items() if item_id in warned
+        ]
+        if ack_rows:
+            Acknowledgement.insert_many(ack_rows).execute()
+        audit.record(actor.username, "create", checklist_id=checklist.id, answers=len(rows),
+                     acknowledgements=len(ack_rows), template=f"{template.id} v{template.version}")
+    return int(checklist.id)

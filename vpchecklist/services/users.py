@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from vpchecklist.clock import utc_now
@@ -13,8 +14,6 @@ from vpchecklist.services.auth import actor_of, check_password_policy, hash_pass
 from vpchecklist.services.roles import ROLES
 from vpchecklist.store import Store
 from vpchecklist.store.models import User
-
-import re
 
 _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 

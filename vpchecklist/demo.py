@@ -1,0 +1,149 @@
+"""Realistic demo data: demo users and signed checklists over every region, some with
+acknowledged warnings, some postponed. Used by ``vpchecklist demo`` and ``vpchecklist-app --demo``."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from vpchecklist.errors import ValidationError
+from vpchecklist.services import Actor, checklists, signing, users
+from vpchecklist.services.auth import check_credentials
+from vpchecklist.store import Store
+from vpchecklist.store.models import Checklist, User
+
+DEMO_PASSWORD = "demo-password"
+DEMO_USERS = [
+    ("demo.admin", "admin", "Demo Administrator"),
+    ("demo.nurse", "nurse", "Łucja Nowak-Żółć"),
+    ("demo.nurse2", "nurse", "Nguyễn Thị Hạnh"),
+    ("demo.physician", "physician", "Dr Amara Okafor"),
+    ("demo.auditor", "auditor", "Søren Kierkegård"),
+]
+
+_FIRST = ["Ada", "Maria", "Jan", "Zofia", "Ingrid", "Margaret", "José", "Aiko", "Fatima", "Helga",
+          "Øyvind", "Renée", "Łucja", "Nguyễn Thị", "Siobhán", "Gökhan", "Eleanor", "Chidi"]
+_LAST = ["Example", "Kowalska", "Hansen", "Müller", "O'Brien", "Nowak-Żółć", "Hạnh", "García",
+         "Tanaka", "Haddad", "Lindqvist", "Dubois", "Okafor", "Smith", "Papadopoulou"]
+_LEVEL_SETS = [["T8"], ["T11", "T12"], ["T12", "L1"], ["L1"], ["L2"], ["L3", "L4"], ["L4"],
+               ["L5", "S1"], ["S1"], ["T10"], ["L2", "L3", "L4"], ["S2"], ["T5"]]
+
+
+def ensure_demo_users(store: Store) -> dict[str, Actor]:
+    """Create the demo users that are missing; returns them by username."""
+    if not users.has_users(store):
+        users.create_first_admin(store, "demo.admin", "Demo Administrator", DEMO_PASSWORD)
+    admin = check_credentials(store, "demo.admin", DEMO_PASSWORD, "demo") if User.get_or_none(
+        User.username == "demo.admin") else None
+    out: dict[str, Actor] = {}
+    for username, role, full_name in DEMO_USERS:
+        if User.get_or_none(User.username == username) is None:
+            if admin is None:
+                raise ValidationError(None, "The database has users but no demo administrator.")
+            users.add_user(store, admin, username, role, full_name, DEMO_PASSWORD,
+                           must_change_password=False)
+        out[username] = check_credentials(store, username, DEMO_PASSWORD, "demo")
+    return out
+
+
+def check_demo_allowed(store: Store) -> None:
+    with store.reading():
+        real = Checklist.select().where(Checklist.is_demo == False).exists()  # noqa: E712
+    if real:
+        raise ValidationError(
+            None, "This database holds real checklists; demo data goes only into an empty or demo database."
+        )
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def demo_document(rng: random.Random, planned: datetime, levels: list[str], flavour: str) -> dict[str, Any]:
+    """A complete checklist document; ``flavour`` is ``clean``, ``warning`` or ``stop``."""
+    thoracic = any(level.startswith("T") for level in levels)
+    answers: dict[str, Any] = {
+        "identity.wristband_checked": "yes", "identity.procedure_confirmed": "yes",
+        "identity.levels_match_consent": "yes", "identity.levels_match_imaging": "yes",
+        "identity.site_marked": "yes" if rng.random() < 0.8 else
+        {"na": "Marked under fluoroscopy per site policy"},
+        "consent.signed": "yes", "consent.matches_procedure_and_levels": "yes",
+        "consent.risks_explained": "yes",
+        "consent.interpreter": rng.choice(["not_needed", "not_needed", "used"]),
+        "history.allergies": rng.choice(["none", "none", ["Penicillin"], ["Latex gloves"],
+                                         ["Iodinated contrast (hives)"]]),
+        "history.anticoagulants": "none",
+        "history.inr": round(rng.uniform(0.9, 1.3), 2),
+        "history.platelets": rng.randint(150, 400),
+        "history.active_infection": "no",
+        "history.pregnancy_excluded": {"na": "Post-menopausal patient"},
+        "history.imaging_available": "yes",
+        "sedation.last_solids": _stamp(planned - timedelta(hours=rng.randint(9, 14))),
+        "sedation.meal_type": rng.choice(["light", "fatty"]),
+        "sedation.last_clear_liquids": _stamp(planned - timedelta(hours=rng.randint(3, 6))),
+        "sedation.asa_class": rng.choice(["I", "II", "II", "III"]),
+        "sedation.airway_assessed": "yes",
+        "sedation.iv_access": rng.choice(["Left forearm 20G", "Right hand 22G", "Left antecubital 18G"]),
+        "sedation.baseline_bp": f"{rng.randint(110, 160)}/{rng.randint(65, 95)}",
+        "sedation.baseline_hr": rng.randint(58, 95),
+        "sedation.baseline_spo2": rng.randint(94, 99),
+        "sedation.monitoring_ready": "yes", "sedation.reversal_agents": "yes",
+        "sedation.escort": "yes",
+        "clothing.attire": "gown" if thoracic or rng.random() < 0.3 else "own_clothes",
+        "clothing.metal_removed": "yes",
+        "positioning.prone_tolerance": "yes",
+        "positioning.pillow_torso": "chest" if levels[0].startswith("T") else "abdomen",
+        "positioning.pillow_legs": "yes", "positioning.pressure_points": "yes",
+        "skin.site_intact": "yes", "skin.hair_removal": rng.choice(["clipped", "not_needed"]),
+        "skin.antiseptic": "chlorhexidine", "skin.dry_time_min": rng.choice([3, 3, 4, 5]),
+        "skin.sterile_drape_ready": "yes",
+        "education.recovery_explained": "yes", "education.aftercare_explained": "yes",
+        "timeout.performed": "yes",
+    }
+    acks: dict[str, Any] = {}
+    if flavour == "warning":
+        answers["history.inr"] = round(rng.uniform(1.6, 1.9), 2)
+        acks["history.inr"] = {"reason": "Discussed with IR; proceed with local haemostasis",
+                               "physician_informed": "Dr Amara Okafor"}
+    if flavour == "stop":
+        answers["consent.signed"] = "no"
+    if levels[0] in ("T1", "T2", "T3", "T4", "T5", "T6"):
+        acks["levels"] = {"reason": "Level confirmed on MRI with the interventional radiologist",
+                          "physician_informed": "Dr Amara Okafor"}
+    return {
+        "patient": {"name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+                    "date_of_birth": f"{rng.randint(1935, 1965)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    "mrn": f"MRN{rng.randint(100000, 999999)}"},
+        "levels": levels,
+        "planned_start": _stamp(planned),
+        "physician": "Dr Amara Okafor",
+        "answers": answers,
+        "acknowledgements": acks,
+    }
+
+
+def generate(store: Store, count: int, seed: int | None = None,
+             on_signed: Callable[[int], None] | None = None) -> Iterator[int]:
+    """Create and sign ``count`` demo checklists, yielding each id once its signature commits."""
+    check_demo_allowed(store)
+    people = ensure_demo_users(store)
+    rng = random.Random(seed)
+    start = datetime.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=30)
+    signers = [people["demo.nurse"], people["demo.nurse2"], people["demo.physician"]]
+    for n in range(count):
+        planned = start + timedelta(hours=2 * n + rng.randint(0, 1))
+        flavour = rng.choices(["clean", "warning", "stop"], weights=[7, 2, 1])[0]
+        levels = rng.choice(_LEVEL_SETS)
+        doc = demo_document(rng, planned, levels, flavour)
+        signer = rng.choice(signers)
+        cid = checklists.create_from_document(store, signer, doc, is_demo=True)
+        if flavour == "stop":
+            signing.sign(store, signer, cid, DEMO_PASSWORD, "postponed",
+                         "Consent form not signed; procedure rebooked")
+        else:
+            signing.sign(store, signer, cid, DEMO_PASSWORD, "ready")
+        if on_signed:
+            on_signed(cid)
+        yield cid
