@@ -23,27 +23,77 @@ DEMO_USERS = [
     ("demo.auditor", "auditor", "Søren Kierkegård"),
 ]
 
-_FIRST = ["Ada", "Maria", "Jan", "Zofia", "Ingrid", "Margaret", "José", "Aiko", "Fatima", "Helga",
-          "Øyvind", "Renée", "Łucja", "Nguyễn Thị", "Siobhán", "Gökhan", "Eleanor", "Chidi"]
-_LAST = ["Example", "Kowalska", "Hansen", "Müller", "O'Brien", "Nowak-Żółć", "Hạnh", "García",
-         "Tanaka", "Haddad", "Lindqvist", "Dubois", "Okafor", "Smith", "Papadopoulou"]
-_LEVEL_SETS = [["T8"], ["T11", "T12"], ["T12", "L1"], ["L1"], ["L2"], ["L3", "L4"], ["L4"],
-               ["L5", "S1"], ["S1"], ["T10"], ["L2", "L3", "L4"], ["S2"], ["T5"]]
+_FIRST = [
+    "Ada",
+    "Maria",
+    "Jan",
+    "Zofia",
+    "Ingrid",
+    "Margaret",
+    "José",
+    "Aiko",
+    "Fatima",
+    "Helga",
+    "Øyvind",
+    "Renée",
+    "Łucja",
+    "Nguyễn Thị",
+    "Siobhán",
+    "Gökhan",
+    "Eleanor",
+    "Chidi",
+]
+_LAST = [
+    "Example",
+    "Kowalska",
+    "Hansen",
+    "Müller",
+    "O'Brien",
+    "Nowak-Żółć",
+    "Hạnh",
+    "García",
+    "Tanaka",
+    "Haddad",
+    "Lindqvist",
+    "Dubois",
+    "Okafor",
+    "Smith",
+    "Papadopoulou",
+]
+_LEVEL_SETS = [
+    ["T8"],
+    ["T11", "T12"],
+    ["T12", "L1"],
+    ["L1"],
+    ["L2"],
+    ["L3", "L4"],
+    ["L4"],
+    ["L5", "S1"],
+    ["S1"],
+    ["T10"],
+    ["L2", "L3", "L4"],
+    ["S2"],
+    ["T5"],
+]
 
 
 def ensure_demo_users(store: Store) -> dict[str, Actor]:
     """Create the demo users that are missing; returns them by username."""
     if not users.has_users(store):
         users.create_first_admin(store, "demo.admin", "Demo Administrator", DEMO_PASSWORD)
-    admin = check_credentials(store, "demo.admin", DEMO_PASSWORD, "demo") if User.get_or_none(
-        User.username == "demo.admin") else None
+    admin = (
+        check_credentials(store, "demo.admin", DEMO_PASSWORD, "demo")
+        if User.get_or_none(User.username == "demo.admin")
+        else None
+    )
     out: dict[str, Actor] = {}
     for username, role, full_name in DEMO_USERS:
         if User.get_or_none(User.username == username) is None:
             if admin is None:
                 raise ValidationError(None, "The database has users but no demo administrator.")
-            users.add_user(store, admin, username, role, full_name, DEMO_PASSWORD,
-                           must_change_password=False)
+            users.add_user(
+                store, admin, username, role, full_name, DEMO_PASSWORD, must_change_password=False
+            )
         out[username] = check_credentials(store, username, DEMO_PASSWORD, "demo")
     return out
 
@@ -53,7 +103,8 @@ def check_demo_allowed(store: Store) -> None:
         real = Checklist.select().where(Checklist.is_demo == False).exists()  # noqa: E712
     if real:
         raise ValidationError(
-            None, "This database holds real checklists; demo data goes only into an empty or demo database."
+            None,
+            "This database holds real checklists; demo data goes only into an empty or demo database.",
         )
 
 
@@ -61,19 +112,26 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
-def demo_document(rng: random.Random, planned: datetime, levels: list[str], flavour: str) -> dict[str, Any]:
+def demo_document(
+    rng: random.Random, planned: datetime, levels: list[str], flavour: str
+) -> dict[str, Any]:
     """A complete checklist document; ``flavour`` is ``clean``, ``warning`` or ``stop``."""
     thoracic = any(level.startswith("T") for level in levels)
     answers: dict[str, Any] = {
-        "identity.wristband_checked": "yes", "identity.procedure_confirmed": "yes",
-        "identity.levels_match_consent": "yes", "identity.levels_match_imaging": "yes",
-        "identity.site_marked": "yes" if rng.random() < 0.8 else
-        {"na": "Marked under fluoroscopy per site policy"},
-        "consent.signed": "yes", "consent.matches_procedure_and_levels": "yes",
+        "identity.wristband_checked": "yes",
+        "identity.procedure_confirmed": "yes",
+        "identity.levels_match_consent": "yes",
+        "identity.levels_match_imaging": "yes",
+        "identity.site_marked": "yes"
+        if rng.random() < 0.8
+        else {"na": "Marked under fluoroscopy per site policy"},
+        "consent.signed": "yes",
+        "consent.matches_procedure_and_levels": "yes",
         "consent.risks_explained": "yes",
         "consent.interpreter": rng.choice(["not_needed", "not_needed", "used"]),
-        "history.allergies": rng.choice(["none", "none", ["Penicillin"], ["Latex gloves"],
-                                         ["Iodinated contrast (hives)"]]),
+        "history.allergies": rng.choice(
+            ["none", "none", ["Penicillin"], ["Latex gloves"], ["Iodinated contrast (hives)"]]
+        ),
         "history.anticoagulants": "none",
         "history.inr": round(rng.uniform(0.9, 1.3), 2),
         "history.platelets": rng.randint(150, 400),
@@ -85,37 +143,50 @@ def demo_document(rng: random.Random, planned: datetime, levels: list[str], flav
         "sedation.last_clear_liquids": _stamp(planned - timedelta(hours=rng.randint(3, 6))),
         "sedation.asa_class": rng.choice(["I", "II", "II", "III"]),
         "sedation.airway_assessed": "yes",
-        "sedation.iv_access": rng.choice(["Left forearm 20G", "Right hand 22G", "Left antecubital 18G"]),
+        "sedation.iv_access": rng.choice(
+            ["Left forearm 20G", "Right hand 22G", "Left antecubital 18G"]
+        ),
         "sedation.baseline_bp": f"{rng.randint(110, 160)}/{rng.randint(65, 95)}",
         "sedation.baseline_hr": rng.randint(58, 95),
         "sedation.baseline_spo2": rng.randint(94, 99),
-        "sedation.monitoring_ready": "yes", "sedation.reversal_agents": "yes",
+        "sedation.monitoring_ready": "yes",
+        "sedation.reversal_agents": "yes",
         "sedation.escort": "yes",
         "clothing.attire": "gown" if thoracic or rng.random() < 0.3 else "own_clothes",
         "clothing.metal_removed": "yes",
         "positioning.prone_tolerance": "yes",
         "positioning.pillow_torso": "chest" if levels[0].startswith("T") else "abdomen",
-        "positioning.pillow_legs": "yes", "positioning.pressure_points": "yes",
-        "skin.site_intact": "yes", "skin.hair_removal": rng.choice(["clipped", "not_needed"]),
-        "skin.antiseptic": "chlorhexidine", "skin.dry_time_min": rng.choice([3, 3, 4, 5]),
+        "positioning.pillow_legs": "yes",
+        "positioning.pressure_points": "yes",
+        "skin.site_intact": "yes",
+        "skin.hair_removal": rng.choice(["clipped", "not_needed"]),
+        "skin.antiseptic": "chlorhexidine",
+        "skin.dry_time_min": rng.choice([3, 3, 4, 5]),
         "skin.sterile_drape_ready": "yes",
-        "education.recovery_explained": "yes", "education.aftercare_explained": "yes",
+        "education.recovery_explained": "yes",
+        "education.aftercare_explained": "yes",
         "timeout.performed": "yes",
     }
     acks: dict[str, Any] = {}
     if flavour == "warning":
         answers["history.inr"] = round(rng.uniform(1.6, 1.9), 2)
-        acks["history.inr"] = {"reason": "Discussed with IR; proceed with local haemostasis",
-                               "physician_informed": "Dr Amara Okafor"}
+        acks["history.inr"] = {
+            "reason": "Discussed with IR; proceed with local haemostasis",
+            "physician_informed": "Dr Amara Okafor",
+        }
     if flavour == "stop":
         answers["consent.signed"] = "no"
     if levels[0] in ("T1", "T2", "T3", "T4", "T5", "T6"):
-        acks["levels"] = {"reason": "Level confirmed on MRI with the interventional radiologist",
-                          "physician_informed": "Dr Amara Okafor"}
+        acks["levels"] = {
+            "reason": "Level confirmed on MRI with the interventional radiologist",
+            "physician_informed": "Dr Amara Okafor",
+        }
     return {
-        "patient": {"name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
-                    "date_of_birth": f"{rng.randint(1935, 1965)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                    "mrn": f"MRN{rng.randint(100000, 999999)}"},
+        "patient": {
+            "name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+            "date_of_birth": f"{rng.randint(1935, 1965)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            "mrn": f"MRN{rng.randint(100000, 999999)}",
+        },
         "levels": levels,
         "planned_start": _stamp(planned),
         "physician": "Dr Amara Okafor",
@@ -124,8 +195,12 @@ def demo_document(rng: random.Random, planned: datetime, levels: list[str], flav
     }
 
 
-def generate(store: Store, count: int, seed: int | None = None,
-             on_signed: Callable[[int], None] | None = None) -> Iterator[int]:
+def generate(
+    store: Store,
+    count: int,
+    seed: int | None = None,
+    on_signed: Callable[[int], None] | None = None,
+) -> Iterator[int]:
     """Create and sign ``count`` demo checklists, yielding each id once its signature commits."""
     check_demo_allowed(store)
     people = ensure_demo_users(store)
@@ -140,8 +215,14 @@ def generate(store: Store, count: int, seed: int | None = None,
         signer = rng.choice(signers)
         cid = checklists.create_from_document(store, signer, doc, is_demo=True)
         if flavour == "stop":
-            signing.sign(store, signer, cid, DEMO_PASSWORD, "postponed",
-                         "Consent form not signed; procedure rebooked")
+            signing.sign(
+                store,
+                signer,
+                cid,
+                DEMO_PASSWORD,
+                "postponed",
+                "Consent form not signed; procedure rebooked",
+            )
         else:
             signing.sign(store, signer, cid, DEMO_PASSWORD, "ready")
         if on_signed:

@@ -80,14 +80,20 @@ class Evaluation:
 
     def findings_for(self, item_id: str) -> dict[str, list[str]]:
         pick = lambda xs: [f.message for f in xs if f.item == item_id]  # noqa: E731
-        return {"warnings": pick(self.warnings), "stops": pick(self.stops), "errors": pick(self.errors)}
+        return {
+            "warnings": pick(self.warnings),
+            "stops": pick(self.stops),
+            "errors": pick(self.errors),
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
             "levels": self.levels,
             "regions": self.regions,
             "requirements": self.requirements,
-            "warnings": [dict(w.to_json(), acknowledged=w.item in self.acknowledged) for w in self.warnings],
+            "warnings": [
+                dict(w.to_json(), acknowledged=w.item in self.acknowledged) for w in self.warnings
+            ],
             "stops": [s.to_json() for s in self.stops],
             "errors": [e.to_json() for e in self.errors],
             "missing": self.missing,
@@ -142,7 +148,9 @@ def _levels(doc: dict[str, Any], template: Template, ev: Evaluation) -> None:
     ev.regions = regions_of(ev.levels, template)
     upper = [lvl for lvl in ev.levels if is_upper_thoracic(lvl, template)]
     if upper:
-        ev.warnings.append(Finding("levels", f"{', '.join(upper)}: {template.levels.upper_thoracic_warning}"))
+        ev.warnings.append(
+            Finding("levels", f"{', '.join(upper)}: {template.levels.upper_thoracic_warning}")
+        )
 
 
 def _answers(doc: dict[str, Any], template: Template, ev: Evaluation) -> set[str]:
@@ -175,7 +183,9 @@ def _acknowledgements(doc: dict[str, Any], template: Template, ev: Evaluation) -
             continue
         try:
             if not isinstance(ack, dict):
-                raise ValidationError(item_id, "an acknowledgement needs a reason and physician_informed")
+                raise ValidationError(
+                    item_id, "an acknowledgement needs a reason and physician_informed"
+                )
             clean_text(item_id, ack.get("reason"), "the acknowledgement reason")
             clean_text(item_id, ack.get("physician_informed"), "the physician informed")
         except ValidationError as exc:
@@ -197,7 +207,16 @@ def _check_item(item: Item, value: Any, ev: Evaluation, template: Template) -> N
     planned = ev.header.get("planned_start")
     for check in item.checks:
         fired: str | None = None
-        if isinstance(check, EqualsCheck) and value == check.value or isinstance(check, OneOfCheck) and value in check.values or isinstance(check, AboveCheck) and value > check.limit or isinstance(check, BelowCheck) and value < check.limit:
+        if (
+            isinstance(check, EqualsCheck)
+            and value == check.value
+            or isinstance(check, OneOfCheck)
+            and value in check.values
+            or isinstance(check, AboveCheck)
+            and value > check.limit
+            or isinstance(check, BelowCheck)
+            and value < check.limit
+        ):
             fired = check.message
         elif isinstance(check, FieldEqualsCheck) and isinstance(value, dict):
             fired = check.message if value.get(check.field) == check.value else None
@@ -227,7 +246,9 @@ def _check_item(item: Item, value: Any, ev: Evaluation, template: Template) -> N
             _record(ev, derivation.mismatch_severity, Finding(item.id, derivation.mismatch_message))
 
 
-def _fasting(check: HoursBeforePlannedStartCheck, value: str, planned: str, ev: Evaluation) -> str | None:
+def _fasting(
+    check: HoursBeforePlannedStartCheck, value: str, planned: str, ev: Evaluation
+) -> str | None:
     hours = _hours_before(value, planned)
     if hours < 0:
         return None  # already an input error

@@ -13,7 +13,7 @@ REGION_ORDER = ("thoracic", "lumbar", "sacral")
 def parse_levels(raw: Any, template: Template) -> list[str]:
     """Validate a list of levels and return it in cranial-to-caudal order, upper-case."""
     if not isinstance(raw, list) or not raw:
-        raise ValidationError("levels", "give at least one level, e.g. [\"L2\"]")
+        raise ValidationError("levels", 'give at least one level, e.g. ["L2"]')
     allowed = template.levels.allowed
     seen: list[str] = []
     for entry in raw:

@@ -41,7 +41,9 @@ def clean_text(item_id: str, raw: Any, what: str, limit: int = MAX_TEXT) -> str:
     if not text:
         raise ValidationError(item_id, f"{what} must not be empty")
     if len(text) > limit:
-        raise ValidationError(item_id, f"{what} is too long ({len(text)} characters, at most {limit})")
+        raise ValidationError(
+            item_id, f"{what} is too long ({len(text)} characters, at most {limit})"
+        )
     if _CONTROL_RE.search(text.replace("\n", " ").replace("\t", " ")):
         raise ValidationError(item_id, f"{what} contains control characters")
     return text
@@ -97,9 +99,13 @@ def parse_blood_pressure(item_id: str, raw: Any, systolic_max: int) -> tuple[int
     assert match is not None
     systolic, diastolic = int(match.group(1)), int(match.group(2))
     if systolic <= diastolic:
-        raise ValidationError(item_id, f"systolic {systolic} must be higher than diastolic {diastolic}")
+        raise ValidationError(
+            item_id, f"systolic {systolic} must be higher than diastolic {diastolic}"
+        )
     if systolic > systolic_max:
-        raise ValidationError(item_id, f"systolic {systolic} mmHg is impossible (at most {systolic_max})")
+        raise ValidationError(
+            item_id, f"systolic {systolic} mmHg is impossible (at most {systolic_max})"
+        )
     return systolic, diastolic
 
 
@@ -113,7 +119,7 @@ def normalize_value(item: Item, raw: Any) -> Any:
     if item.kind == "confirm":
         if isinstance(raw, str) and raw.strip().lower() in ("yes", "no"):
             return raw.strip().lower()
-        raise ValidationError(iid, f"answer \"yes\" or \"no\", not {show(raw)}")
+        raise ValidationError(iid, f'answer "yes" or "no", not {show(raw)}')
     if item.kind == "choice":
         if isinstance(raw, str) and raw.strip() in item.option_ids:
             return raw.strip()
@@ -159,13 +165,15 @@ def _normalize_anticoagulants(iid: str, raw: Any) -> Any:
     if isinstance(raw, str) and raw.strip().lower() == "none":
         return "none"
     if not isinstance(raw, dict):
-        raise ValidationError(iid, f'give "none" or the drug, its last dose and whether it was held, not {show(raw)}')
+        raise ValidationError(
+            iid, f'give "none" or the drug, its last dose and whether it was held, not {show(raw)}'
+        )
     unknown = set(raw) - {"drug", "last_dose", "held"}
     if unknown:
         raise ValidationError(iid, f"unknown field {show(sorted(unknown)[0])}")
     for field in ("drug", "last_dose", "held"):
         if field not in raw:
-            raise ValidationError(iid, f"the field \"{field}\" is missing")
+            raise ValidationError(iid, f'the field "{field}" is missing')
     held = raw["held"]
     if not (isinstance(held, str) and held.strip().lower() in ("yes", "no")):
         raise ValidationError(iid, f'"held" must be "yes" or "no", not {show(held)}')
@@ -194,8 +202,14 @@ def is_na(value: Any) -> bool:
     return isinstance(value, dict) and set(value) == {"na"}
 
 
-HEADER_FIELDS = ("patient.name", "patient.date_of_birth", "patient.mrn", "levels",
-                 "planned_start", "physician")
+HEADER_FIELDS = (
+    "patient.name",
+    "patient.date_of_birth",
+    "patient.mrn",
+    "levels",
+    "planned_start",
+    "physician",
+)
 
 
 def normalize_header_field(field: str, raw: Any, today: date | None = None) -> Any:

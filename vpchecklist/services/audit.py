@@ -53,7 +53,9 @@ def require(store: Store, actor: Actor, verb: str, checklist_id: int | None = No
         raise error
 
 
-def events(store: Store, actor: Actor, checklist_id: int | None = None, limit: int = 0) -> list[dict[str, Any]]:
+def events(
+    store: Store, actor: Actor, checklist_id: int | None = None, limit: int = 0
+) -> list[dict[str, Any]]:
     if checklist_id is None:
         require(store, actor, "audit_log")
     elif not (allowed(actor.role, "audit_log") or allowed(actor.role, "read")):

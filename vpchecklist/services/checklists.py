@@ -41,8 +41,12 @@ def parse_header(raw: dict[str, Any], template: Template) -> Header:
     fields = normalize_header(raw)
     levels = parse_levels(raw.get("levels"), template)
     return Header(
-        fields["patient.name"], fields["patient.date_of_birth"], fields["patient.mrn"], levels,
-        fields["planned_start"], fields["physician"],
+        fields["patient.name"],
+        fields["patient.date_of_birth"],
+        fields["patient.mrn"],
+        levels,
+        fields["planned_start"],
+        fields["physician"],
     )
 
 
@@ -50,7 +54,9 @@ def _guard(store: Store, actor: Actor, verb: str, checklist_id: int | None = Non
     audit.require(store, actor, verb, checklist_id)
 
 
-def _refuse(store: Store, actor: Actor, verb: str, checklist_id: int | None, error: VPError) -> None:
+def _refuse(
+    store: Store, actor: Actor, verb: str, checklist_id: int | None, error: VPError
+) -> None:
     audit.record_refusal(store, actor.username, verb, checklist_id, error)
 
 
@@ -77,15 +83,28 @@ def start_checklist(store: Store, actor: Actor, header: Header, is_demo: bool = 
     with store.transaction():
         ensure_stored(template)
         checklist = Checklist.create(
-            template_hash=template.content_hash, template_id=template.id,
-            template_version=template.version, patient_name=header.patient_name,
-            date_of_birth=header.date_of_birth, mrn=header.mrn, levels=json.dumps(header.levels),
-            planned_start=header.planned_start, physician=header.physician,
-            timezone=local_zone_label(), status="draft", created_by=actor.id, created_at=now,
-            updated_at=now, is_demo=is_demo,
+            template_hash=template.content_hash,
+            template_id=template.id,
+            template_version=template.version,
+            patient_name=header.patient_name,
+            date_of_birth=header.date_of_birth,
+            mrn=header.mrn,
+            levels=json.dumps(header.levels),
+            planned_start=header.planned_start,
+            physician=header.physician,
+            timezone=local_zone_label(),
+            status="draft",
+            created_by=actor.id,
+            created_at=now,
+            updated_at=now,
+            is_demo=is_demo,
         )
-        audit.record(actor.username, "create", checklist_id=checklist.id,
-                     template=f"{template.id} v{template.version}")
+        audit.record(
+            actor.username,
+            "create",
+            checklist_id=checklist.id,
+            template=f"{template.id} v{template.version}",
+        )
     return int(checklist.id)
 
 
@@ -95,15 +114,20 @@ def template_of(checklist: Checklist) -> Template:
 
 def document(checklist: Checklist) -> dict[str, Any]:
     """The stored checklist in the ``evaluate`` file shape (canonical values)."""
-    answers = {a.item_id: json.loads(a.value) for a in
-               Answer.select(Answer.item_id, Answer.value).where(Answer.checklist == checklist.id)}
+    answers = {
+        a.item_id: json.loads(a.value)
+        for a in Answer.select(Answer.item_id, Answer.value).where(Answer.checklist == checklist.id)
+    }
     acks = {
         a.item_id: {"reason": a.reason, "physician_informed": a.physician_informed}
         for a in Acknowledgement.select().where(Acknowledgement.checklist == checklist.id)
     }
     return {
-        "patient": {"name": checklist.patient_name, "date_of_birth": checklist.date_of_birth,
-                    "mrn": checklist.mrn},
+        "patient": {
+            "name": checklist.patient_name,
+            "date_of_birth": checklist.date_of_birth,
+            "mrn": checklist.mrn,
+        },
         "levels": json.loads(checklist.levels),
         "planned_start": checklist.planned_start,
         "physician": checklist.physician,
@@ -132,8 +156,9 @@ def _refresh_summary(checklist: Checklist, template: Template) -> Evaluation:
     return ev
 
 
-def _store_answer(store: Store, actor: Actor, checklist_id: int, item_id: str, raw: Any,
-                  action: str) -> Evaluation:
+def _store_answer(
+    store: Store, actor: Actor, checklist_id: int, item_id: str, raw: Any, action: str
+) -> Evaluation:
     _guard(store, actor, "answer", checklist_id)
     try:
         with store.transaction():
@@ -149,27 +174,50 @@ def _store_answer(store: Store, actor: Actor, checklist_id: int, item_id: str, r
             if errors:
                 raise ValidationError(item_id, errors[0].message)
             new = json.dumps(value, sort_keys=True, ensure_ascii=False)
-            existing = Answer.get_or_none(Answer.checklist == checklist_id, Answer.item_id == item_id)
+            existing = Answer.get_or_none(
+                Answer.checklist == checklist_id, Answer.item_id == item_id
+            )
             if existing is not None and existing.value == new:
                 return _evaluate_stored(checklist)
             now = utc_now()
             value_utc = local_to_utc(value) if item.kind == "datetime" else None
             if existing is None:
-                Answer.create(checklist=checklist_id, item_id=item_id, value=new,
-                              value_utc=value_utc, answered_by=actor.id, answered_at=now)
+                Answer.create(
+                    checklist=checklist_id,
+                    item_id=item_id,
+                    value=new,
+                    value_utc=value_utc,
+                    answered_by=actor.id,
+                    answered_at=now,
+                )
             else:
-                Answer.update(value=new, value_utc=value_utc, answered_by=actor.id,
-                              answered_at=now).where(Answer.id == existing.id).execute()
-            AnswerHistory.create(checklist=checklist_id, item_id=item_id,
-                                 old_value=existing.value if existing else None, new_value=new,
-                                 changed_by=actor.id, changed_at=now)
+                Answer.update(
+                    value=new, value_utc=value_utc, answered_by=actor.id, answered_at=now
+                ).where(Answer.id == existing.id).execute()
+            AnswerHistory.create(
+                checklist=checklist_id,
+                item_id=item_id,
+                old_value=existing.value if existing else None,
+                new_value=new,
+                changed_by=actor.id,
+                changed_at=now,
+            )
             # An acknowledgement covers the warning as it was; a changed value needs a new one.
-            withdrawn = Acknowledgement.delete().where(
-                Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
-            ).execute()
+            withdrawn = (
+                Acknowledgement.delete()
+                .where(
+                    Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
+                )
+                .execute()
+            )
             ev = _refresh_summary(checklist, template)
-            audit.record(actor.username, action, checklist_id=checklist_id, item=item_id,
-                         **({"acknowledgement_withdrawn": True} if withdrawn else {}))
+            audit.record(
+                actor.username,
+                action,
+                checklist_id=checklist_id,
+                item=item_id,
+                **({"acknowledgement_withdrawn": True} if withdrawn else {}),
+            )
             return ev
     except VPError as error:
         _refuse(store, actor, action, checklist_id, error)
@@ -191,7 +239,9 @@ def clear_answer(store: Store, actor: Actor, checklist_id: int, item_id: str) ->
     try:
         with store.transaction():
             checklist = _draft(checklist_id)
-            existing = Answer.get_or_none(Answer.checklist == checklist_id, Answer.item_id == item_id)
+            existing = Answer.get_or_none(
+                Answer.checklist == checklist_id, Answer.item_id == item_id
+            )
             if existing is None:
                 return _evaluate_stored(checklist)
             now = utc_now()
@@ -199,8 +249,14 @@ def clear_answer(store: Store, actor: Actor, checklist_id: int, item_id: str) ->
             Acknowledgement.delete().where(
                 Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
             ).execute()
-            AnswerHistory.create(checklist=checklist_id, item_id=item_id, old_value=existing.value,
-                                 new_value=None, changed_by=actor.id, changed_at=now)
+            AnswerHistory.create(
+                checklist=checklist_id,
+                item_id=item_id,
+                old_value=existing.value,
+                new_value=None,
+                changed_by=actor.id,
+                changed_at=now,
+            )
             ev = _refresh_summary(checklist, template_of(checklist))
             audit.record(actor.username, "clear_answer", checklist_id=checklist_id, item=item_id)
             return ev
@@ -209,8 +265,14 @@ def clear_answer(store: Store, actor: Actor, checklist_id: int, item_id: str) ->
         raise
 
 
-def acknowledge(store: Store, actor: Actor, checklist_id: int, item_id: str, reason: str,
-                physician_informed: str) -> Evaluation:
+def acknowledge(
+    store: Store,
+    actor: Actor,
+    checklist_id: int,
+    item_id: str,
+    reason: str,
+    physician_informed: str,
+) -> Evaluation:
     """Acknowledge the current warning(s) on an item with a reason and the physician informed."""
     _guard(store, actor, "acknowledge", checklist_id)
     try:
@@ -226,8 +288,12 @@ def acknowledge(store: Store, actor: Actor, checklist_id: int, item_id: str, rea
                 Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
             ).execute()
             Acknowledgement.create(
-                checklist=checklist_id, item_id=item_id, warning=" ".join(messages),
-                reason=reason_text, physician_informed=physician, acknowledged_by=actor.id,
+                checklist=checklist_id,
+                item_id=item_id,
+                warning=" ".join(messages),
+                reason=reason_text,
+                physician_informed=physician,
+                acknowledged_by=actor.id,
                 acknowledged_at=utc_now(),
             )
             ev = _refresh_summary(checklist, template_of(checklist))
@@ -245,7 +311,9 @@ def evaluation(store: Store, actor: Actor, checklist_id: int) -> Evaluation:
 
 
 def _user_names() -> dict[int, tuple[str, str]]:
-    return {u.id: (u.username, u.full_name) for u in User.select(User.id, User.username, User.full_name)}
+    return {
+        u.id: (u.username, u.full_name) for u in User.select(User.id, User.username, User.full_name)
+    }
 
 
 def detail(store: Store, actor: Actor, checklist_id: int) -> dict[str, Any]:
@@ -260,24 +328,36 @@ def detail(store: Store, actor: Actor, checklist_id: int) -> dict[str, Any]:
         names = _user_names()
         who = lambda uid: names.get(uid, (f"user {uid}", ""))[0]  # noqa: E731
         answers = {
-            a.item_id: {"value": json.loads(a.value), "answered_by": who(a.answered_by_id),
-                        "answered_by_name": names.get(a.answered_by_id, ("", ""))[1],
-                        "answered_at": a.answered_at, "value_utc": a.value_utc}
+            a.item_id: {
+                "value": json.loads(a.value),
+                "answered_by": who(a.answered_by_id),
+                "answered_by_name": names.get(a.answered_by_id, ("", ""))[1],
+                "answered_at": a.answered_at,
+                "value_utc": a.value_utc,
+            }
             for a in Answer.select().where(Answer.checklist == checklist_id)
         }
         acks = {
-            a.item_id: {"warning": a.warning, "reason": a.reason,
-                        "physician_informed": a.physician_informed,
-                        "acknowledged_by": who(a.acknowledged_by_id),
-                        "acknowledged_by_name": names.get(a.acknowledged_by_id, ("", ""))[1],
-                        "acknowledged_at": a.acknowledged_at}
+            a.item_id: {
+                "warning": a.warning,
+                "reason": a.reason,
+                "physician_informed": a.physician_informed,
+                "acknowledged_by": who(a.acknowledged_by_id),
+                "acknowledged_by_name": names.get(a.acknowledged_by_id, ("", ""))[1],
+                "acknowledged_at": a.acknowledged_at,
+            }
             for a in Acknowledgement.select().where(Acknowledgement.checklist == checklist_id)
         }
         history = [
-            {"item": h.item_id, "old": json.loads(h.old_value) if h.old_value else None,
-             "new": json.loads(h.new_value) if h.new_value else None,
-             "changed_by": who(h.changed_by_id), "changed_at": h.changed_at}
-            for h in AnswerHistory.select().where(AnswerHistory.checklist == checklist_id)
+            {
+                "item": h.item_id,
+                "old": json.loads(h.old_value) if h.old_value else None,
+                "new": json.loads(h.new_value) if h.new_value else None,
+                "changed_by": who(h.changed_by_id),
+                "changed_at": h.changed_at,
+            }
+            for h in AnswerHistory.select()
+            .where(AnswerHistory.checklist == checklist_id)
             .order_by(AnswerHistory.id)
         ]
         signatures, addenda = signatures_of(checklist_id)
@@ -287,11 +367,18 @@ def detail(store: Store, actor: Actor, checklist_id: int) -> dict[str, Any]:
     return {
         "id": checklist.id,
         "status": checklist.status,
-        "template": {"id": template.id, "version": template.version, "hash": template.content_hash,
-                     "title": template.title},
+        "template": {
+            "id": template.id,
+            "version": template.version,
+            "hash": template.content_hash,
+            "title": template.title,
+        },
         "header": {
-            "patient": {"name": checklist.patient_name, "date_of_birth": checklist.date_of_birth,
-                        "mrn": checklist.mrn},
+            "patient": {
+                "name": checklist.patient_name,
+                "date_of_birth": checklist.date_of_birth,
+                "mrn": checklist.mrn,
+            },
             "levels": json.loads(checklist.levels),
             "planned_start": checklist.planned_start,
             "physician": checklist.physician,
@@ -335,7 +422,7 @@ def _query(filters: Filters):  # type: ignore[no-untyped-def]
         query = query.where(Checklist.mrn == filters.mrn.strip())
     if filters.text:
         like = f"%{filters.text.strip()}%"
-        query = query.where(Checklist.patient_name ** like | Checklist.mrn ** like)
+        query = query.where(Checklist.patient_name**like | Checklist.mrn**like)
     if filters.date_from:
         query = query.where(Checklist.planned_start >= filters.date_from)
     if filters.date_to:
@@ -359,21 +446,55 @@ def _check_filter_dates(filters: Filters) -> None:
 
 
 SUMMARY_FIELDS = (
-    Checklist.id, Checklist.mrn, Checklist.patient_name, Checklist.date_of_birth, Checklist.levels,
-    Checklist.planned_start, Checklist.physician, Checklist.status, Checklist.progress,
-    Checklist.warning_count, Checklist.signed_by_name, Checklist.signed_at,
-    Checklist.template_version, Checklist.created_at,
+    Checklist.id,
+    Checklist.mrn,
+    Checklist.patient_name,
+    Checklist.date_of_birth,
+    Checklist.levels,
+    Checklist.planned_start,
+    Checklist.physician,
+    Checklist.status,
+    Checklist.progress,
+    Checklist.warning_count,
+    Checklist.signed_by_name,
+    Checklist.signed_at,
+    Checklist.template_version,
+    Checklist.created_at,
 )
 
 
 def summary_of(row: tuple[Any, ...]) -> dict[str, Any]:
-    (cid, mrn, name, dob, levels, planned, physician, status, progress, warnings, signer,
-     signed_at, template_version, created_at) = row
+    (
+        cid,
+        mrn,
+        name,
+        dob,
+        levels,
+        planned,
+        physician,
+        status,
+        progress,
+        warnings,
+        signer,
+        signed_at,
+        template_version,
+        created_at,
+    ) = row
     return {
-        "id": cid, "mrn": mrn, "patient_name": name, "date_of_birth": dob,
-        "levels": json.loads(levels), "planned_start": planned, "physician": physician,
-        "status": status, "progress": progress, "warning_count": warnings, "signed_by": signer,
-        "signed_at": signed_at, "template_version": template_version, "created_at": created_at,
+        "id": cid,
+        "mrn": mrn,
+        "patient_name": name,
+        "date_of_birth": dob,
+        "levels": json.loads(levels),
+        "planned_start": planned,
+        "physician": physician,
+        "status": status,
+        "progress": progress,
+        "warning_count": warnings,
+        "signed_by": signer,
+        "signed_at": signed_at,
+        "template_version": template_version,
+        "created_at": created_at,
     }
 
 
@@ -385,8 +506,14 @@ def count(store: Store, actor: Actor, filters: Filters | None = None) -> int:
         return int(_query(filters).count())
 
 
-def search(store: Store, actor: Actor, filters: Filters | None = None, limit: int = 0,
-           offset: int = 0, newest_first: bool = True) -> list[dict[str, Any]]:
+def search(
+    store: Store,
+    actor: Actor,
+    filters: Filters | None = None,
+    limit: int = 0,
+    offset: int = 0,
+    newest_first: bool = True,
+) -> list[dict[str, Any]]:
     """Checklist summaries, newest planned start first; ``limit`` 0 means all."""
     _guard(store, actor, "read")
     filters = filters or Filters()
@@ -414,8 +541,11 @@ def create_from_document(store: Store, actor: Actor, doc: Any, is_demo: bool = F
         error = ValidationError(first.item, first.message + more)
         _refuse(store, actor, "create", None, error)
         raise error
-    header_missing = [m for m in ev.missing if m.startswith("patient.") or m in
-                      ("levels", "planned_start", "physician")]
+    header_missing = [
+        m
+        for m in ev.missing
+        if m.startswith("patient.") or m in ("levels", "planned_start", "physician")
+    ]
     if header_missing:
         error = ValidationError(header_missing[0], "is missing from the checklist header")
         _refuse(store, actor, "create", None, error)
@@ -426,13 +556,23 @@ def create_from_document(store: Store, actor: Actor, doc: Any, is_demo: bool = F
     with store.transaction():
         ensure_stored(template)
         checklist = Checklist.create(
-            template_hash=template.content_hash, template_id=template.id,
-            template_version=template.version, patient_name=ev.header["patient.name"],
-            date_of_birth=ev.header["patient.date_of_birth"], mrn=ev.header["patient.mrn"],
-            levels=json.dumps(ev.levels), planned_start=ev.header["planned_start"],
-            physician=ev.header["physician"], timezone=local_zone_label(), status="draft",
-            created_by=actor.id, created_at=now, updated_at=now, is_demo=is_demo,
-            progress=_progress(template, ev), warning_count=len(ev.warnings),
+            template_hash=template.content_hash,
+            template_id=template.id,
+            template_version=template.version,
+            patient_name=ev.header["patient.name"],
+            date_of_birth=ev.header["patient.date_of_birth"],
+            mrn=ev.header["patient.mrn"],
+            levels=json.dumps(ev.levels),
+            planned_start=ev.header["planned_start"],
+            physician=ev.header["physician"],
+            timezone=local_zone_label(),
+            status="draft",
+            created_by=actor.id,
+            created_at=now,
+            updated_at=now,
+            is_demo=is_demo,
+            progress=_progress(template, ev),
+            warning_count=len(ev.warnings),
         )
         kinds = {item.id: item.kind for item in template.items}
         rows = []
@@ -440,21 +580,50 @@ def create_from_document(store: Store, actor: Actor, doc: Any, is_demo: bool = F
         for item_id, value in ev.answers.items():
             text = json.dumps(value, sort_keys=True, ensure_ascii=False)
             utc = local_to_utc(value) if kinds[item_id] == "datetime" else None
-            rows.append({"checklist": checklist.id, "item_id": item_id, "value": text,
-                         "value_utc": utc, "answered_by": actor.id, "answered_at": now})
-            history.append({"checklist": checklist.id, "item_id": item_id, "old_value": None,
-                            "new_value": text, "changed_by": actor.id, "changed_at": now})
+            rows.append(
+                {
+                    "checklist": checklist.id,
+                    "item_id": item_id,
+                    "value": text,
+                    "value_utc": utc,
+                    "answered_by": actor.id,
+                    "answered_at": now,
+                }
+            )
+            history.append(
+                {
+                    "checklist": checklist.id,
+                    "item_id": item_id,
+                    "old_value": None,
+                    "new_value": text,
+                    "changed_by": actor.id,
+                    "changed_at": now,
+                }
+            )
         if rows:
             Answer.insert_many(rows).execute()
             AnswerHistory.insert_many(history).execute()
         ack_rows = [
-            {"checklist": checklist.id, "item_id": item_id, "warning": warned[item_id],
-             "reason": ack["reason"].strip(), "physician_informed": ack["physician_informed"].strip(),
-             "acknowledged_by": actor.id, "acknowledged_at": now}
-            for item_id, ack in acks.items() if item_id in warned
+            {
+                "checklist": checklist.id,
+                "item_id": item_id,
+                "warning": warned[item_id],
+                "reason": ack["reason"].strip(),
+                "physician_informed": ack["physician_informed"].strip(),
+                "acknowledged_by": actor.id,
+                "acknowledged_at": now,
+            }
+            for item_id, ack in acks.items()
+            if item_id in warned
         ]
         if ack_rows:
             Acknowledgement.insert_many(ack_rows).execute()
-        audit.record(actor.username, "create", checklist_id=checklist.id, answers=len(rows),
-                     acknowledgements=len(ack_rows), template=f"{template.id} v{template.version}")
+        audit.record(
+            actor.username,
+            "create",
+            checklist_id=checklist.id,
+            answers=len(rows),
+            acknowledgements=len(ack_rows),
+            template=f"{template.id} v{template.version}",
+        )
     return int(checklist.id)

@@ -47,28 +47,45 @@ def record_content(checklist: Checklist, signature: dict[str, Any]) -> dict[str,
     """What a record signature covers: header, template, every answer and acknowledgement."""
     names: dict[int, str] = {}
     answers = [
-        {"item": a.item_id, "value": json.loads(a.value), "answered_by": _username(a.answered_by_id, names),
-         "answered_at": a.answered_at}
+        {
+            "item": a.item_id,
+            "value": json.loads(a.value),
+            "answered_by": _username(a.answered_by_id, names),
+            "answered_at": a.answered_at,
+        }
         for a in Answer.select().where(Answer.checklist == checklist.id).order_by(Answer.item_id)
     ]
     acks = [
-        {"item": a.item_id, "warning": a.warning, "reason": a.reason,
-         "physician_informed": a.physician_informed,
-         "acknowledged_by": _username(a.acknowledged_by_id, names),
-         "acknowledged_at": a.acknowledged_at}
-        for a in Acknowledgement.select().where(Acknowledgement.checklist == checklist.id)
+        {
+            "item": a.item_id,
+            "warning": a.warning,
+            "reason": a.reason,
+            "physician_informed": a.physician_informed,
+            "acknowledged_by": _username(a.acknowledged_by_id, names),
+            "acknowledged_at": a.acknowledged_at,
+        }
+        for a in Acknowledgement.select()
+        .where(Acknowledgement.checklist == checklist.id)
         .order_by(Acknowledgement.item_id)
     ]
     return {
         "type": "record",
         "checklist_id": checklist.id,
-        "template": {"id": checklist.template_id, "version": checklist.template_version,
-                     "hash": checklist.template_hash},
+        "template": {
+            "id": checklist.template_id,
+            "version": checklist.template_version,
+            "hash": checklist.template_hash,
+        },
         "header": {
-            "patient": {"name": checklist.patient_name, "date_of_birth": checklist.date_of_birth,
-                        "mrn": checklist.mrn},
-            "levels": json.loads(checklist.levels), "planned_start": checklist.planned_start,
-            "physician": checklist.physician, "timezone": checklist.timezone,
+            "patient": {
+                "name": checklist.patient_name,
+                "date_of_birth": checklist.date_of_birth,
+                "mrn": checklist.mrn,
+            },
+            "levels": json.loads(checklist.levels),
+            "planned_start": checklist.planned_start,
+            "physician": checklist.physician,
+            "timezone": checklist.timezone,
         },
         "created_by": _username(checklist.created_by_id, names),
         "created_at": checklist.created_at,
@@ -78,7 +95,9 @@ def record_content(checklist: Checklist, signature: dict[str, Any]) -> dict[str,
     }
 
 
-def addendum_content(addendum: Addendum, references: str, signature: dict[str, Any]) -> dict[str, Any]:
+def addendum_content(
+    addendum: Addendum, references: str, signature: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "type": "addendum",
         "checklist_id": addendum.checklist_id,
@@ -91,27 +110,56 @@ def addendum_content(addendum: Addendum, references: str, signature: dict[str, A
     }
 
 
-def _signature_block(actor: Actor, meaning: str, reason: str | None, signed_at: str) -> dict[str, Any]:
-    return {"signer": actor.username, "printed_name": actor.full_name, "role": actor.role,
-            "meaning": meaning, "meaning_text": MEANINGS[meaning], "reason": reason,
-            "signed_at": signed_at}
+def _signature_block(
+    actor: Actor, meaning: str, reason: str | None, signed_at: str
+) -> dict[str, Any]:
+    return {
+        "signer": actor.username,
+        "printed_name": actor.full_name,
+        "role": actor.role,
+        "meaning": meaning,
+        "meaning_text": MEANINGS[meaning],
+        "reason": reason,
+        "signed_at": signed_at,
+    }
 
 
-def _append(checklist_id: int, actor: Actor, meaning: str, reason: str | None, signed_at: str,
-            content: dict[str, Any], addendum_id: int | None = None) -> Signature:
+def _append(
+    checklist_id: int,
+    actor: Actor,
+    meaning: str,
+    reason: str | None,
+    signed_at: str,
+    content: dict[str, Any],
+    addendum_id: int | None = None,
+) -> Signature:
     last = Signature.select().order_by(Signature.seq.desc()).first()
     prev_hash = last.record_hash if last else GENESIS_HASH
     text = canonical_json(content)
     return Signature.create(
-        seq=(last.seq + 1) if last else 1, checklist=checklist_id, addendum=addendum_id,
-        signer=actor.id, printed_name=actor.full_name, role=actor.role, meaning=meaning,
-        reason=reason, signed_at=signed_at, content=text, prev_hash=prev_hash,
+        seq=(last.seq + 1) if last else 1,
+        checklist=checklist_id,
+        addendum=addendum_id,
+        signer=actor.id,
+        printed_name=actor.full_name,
+        role=actor.role,
+        meaning=meaning,
+        reason=reason,
+        signed_at=signed_at,
+        content=text,
+        prev_hash=prev_hash,
         record_hash=chain_hash(prev_hash, text),
     )
 
 
-def sign(store: Store, actor: Actor, checklist_id: int, password: str, meaning: str,
-         reason: str | None = None) -> str:
+def sign(
+    store: Store,
+    actor: Actor,
+    checklist_id: int,
+    password: str,
+    meaning: str,
+    reason: str | None = None,
+) -> str:
     """Sign a draft as ``ready`` or ``postponed`` (with a reason); returns the record hash.
 
     The password is checked again (re-authentication); failures count towards the lockout.
@@ -119,7 +167,7 @@ def sign(store: Store, actor: Actor, checklist_id: int, password: str, meaning: 
     audit.require(store, actor, "sign", checklist_id)
     try:
         if meaning not in ("ready", "postponed"):
-            raise ValidationError("meaning", "the meaning must be \"ready\" or \"postponed\"")
+            raise ValidationError("meaning", 'the meaning must be "ready" or "postponed"')
         reason_text = None
         if meaning == "postponed":
             if not (isinstance(reason, str) and reason.strip()):
@@ -134,7 +182,8 @@ def sign(store: Store, actor: Actor, checklist_id: int, password: str, meaning: 
             if meaning == "ready" and not ev.ready_to_sign:
                 raise SignatureError(
                     f"Checklist {checklist_id} cannot be signed as ready: "
-                    + "; ".join(ev.blockers()) + ".",
+                    + "; ".join(ev.blockers())
+                    + ".",
                     ev.blockers(),
                 )
             if meaning == "postponed" and ev.errors:
@@ -148,11 +197,19 @@ def sign(store: Store, actor: Actor, checklist_id: int, password: str, meaning: 
             signature = _append(checklist_id, actor, meaning, reason_text, signed_at, content)
             Checklist.update(
                 status="signed" if meaning == "ready" else "postponed",
-                signed_by_name=actor.full_name, signed_at=signed_at, updated_at=signed_at,
+                signed_by_name=actor.full_name,
+                signed_at=signed_at,
+                updated_at=signed_at,
                 warning_count=len(ev.warnings),
             ).where(Checklist.id == checklist_id).execute()
-            audit.record(actor.username, "sign", checklist_id=checklist_id, meaning=meaning,
-                         seq=signature.seq, record_hash=signature.record_hash)
+            audit.record(
+                actor.username,
+                "sign",
+                checklist_id=checklist_id,
+                meaning=meaning,
+                seq=signature.seq,
+                record_hash=signature.record_hash,
+            )
             return str(signature.record_hash)
     except VPError as error:
         audit.record_refusal(store, actor.username, "sign", checklist_id, error)
@@ -168,17 +225,29 @@ def add_addendum(store: Store, actor: Actor, checklist_id: int, text: str, passw
         with store.transaction():
             checklist = _get(checklist_id)
             if checklist.status == "draft":
-                raise ValidationError(None, f"Checklist {checklist_id} is a draft: change it directly.")
-            previous = (Signature.select().where(Signature.checklist == checklist_id)
-                        .order_by(Signature.seq.desc()).first())
+                raise ValidationError(
+                    None, f"Checklist {checklist_id} is a draft: change it directly."
+                )
+            previous = (
+                Signature.select()
+                .where(Signature.checklist == checklist_id)
+                .order_by(Signature.seq.desc())
+                .first()
+            )
             now = utc_now()
-            addendum = Addendum.create(checklist=checklist_id, text=body, author=actor.id,
-                                       created_at=now)
+            addendum = Addendum.create(
+                checklist=checklist_id, text=body, author=actor.id, created_at=now
+            )
             block = _signature_block(actor, "addendum", None, now)
             content = addendum_content(addendum, previous.record_hash, block)
             signature = _append(checklist_id, actor, "addendum", None, now, content, addendum.id)
-            audit.record(actor.username, "addendum", checklist_id=checklist_id,
-                         seq=signature.seq, record_hash=signature.record_hash)
+            audit.record(
+                actor.username,
+                "addendum",
+                checklist_id=checklist_id,
+                seq=signature.seq,
+                record_hash=signature.record_hash,
+            )
             return str(signature.record_hash)
     except VPError as error:
         audit.record_refusal(store, actor.username, "addendum", checklist_id, error)
@@ -191,26 +260,40 @@ def signatures_of(checklist_id: int) -> tuple[list[dict[str, Any]], list[dict[st
     for s in Signature.select().where(Signature.checklist == checklist_id).order_by(Signature.seq):
         user = User.get_or_none(User.id == s.signer_id)
         entry = {
-            "seq": s.seq, "signer": user.username if user else None,
-            "printed_name": s.printed_name, "role": s.role, "meaning": s.meaning,
-            "meaning_text": MEANINGS.get(s.meaning, s.meaning), "reason": s.reason,
-            "signed_at": s.signed_at, "record_hash": s.record_hash, "prev_hash": s.prev_hash,
+            "seq": s.seq,
+            "signer": user.username if user else None,
+            "printed_name": s.printed_name,
+            "role": s.role,
+            "meaning": s.meaning,
+            "meaning_text": MEANINGS.get(s.meaning, s.meaning),
+            "reason": s.reason,
+            "signed_at": s.signed_at,
+            "record_hash": s.record_hash,
+            "prev_hash": s.prev_hash,
         }
         signatures.append(entry)
         if s.addendum_id is not None:
             a = Addendum.get_or_none(Addendum.id == s.addendum_id)
-            addenda.append({
-                "id": s.addendum_id, "text": a.text if a else None, "created_at": a.created_at if a else None,
-                "signature": entry,
-            })
+            addenda.append(
+                {
+                    "id": s.addendum_id,
+                    "text": a.text if a else None,
+                    "created_at": a.created_at if a else None,
+                    "signature": entry,
+                }
+            )
     return signatures, addenda
 
 
 def record_hash(store: Store, checklist_id: int) -> str | None:
     """The hash of a checklist's newest signature (changes when an addendum is signed)."""
     with store.reading():
-        last = (Signature.select(Signature.record_hash).where(Signature.checklist == checklist_id)
-                .order_by(Signature.seq.desc()).first())
+        last = (
+            Signature.select(Signature.record_hash)
+            .where(Signature.checklist == checklist_id)
+            .order_by(Signature.seq.desc())
+            .first()
+        )
     return last.record_hash if last else None
 
 
@@ -220,10 +303,13 @@ def _expected_content(signature: Signature, references: dict[int, str]) -> str |
         return None
     stored = json.loads(signature.content)
     block = {
-        "signer": _username(signature.signer_id, {}), "printed_name": signature.printed_name,
-        "role": signature.role, "meaning": signature.meaning,
+        "signer": _username(signature.signer_id, {}),
+        "printed_name": signature.printed_name,
+        "role": signature.role,
+        "meaning": signature.meaning,
         "meaning_text": MEANINGS.get(signature.meaning, signature.meaning),
-        "reason": signature.reason, "signed_at": signature.signed_at,
+        "reason": signature.reason,
+        "signed_at": signature.signed_at,
     }
     if signature.addendum_id is None:
         return canonical_json(record_content(checklist, block))
@@ -250,16 +336,27 @@ def verify_chain(store: Store) -> list[dict[str, Any]]:
             cid = s.checklist_id
             signed_ids.add(cid)
             if s.seq != expected_seq:
-                report(cid, f"signatures {expected_seq}–{s.seq - 1} are missing before checklist {cid}'s signature")
+                report(
+                    cid,
+                    f"signatures {expected_seq}–{s.seq - 1} are missing before checklist {cid}'s signature",
+                )
             if s.prev_hash != prev_hash:
-                report(cid, f"checklist {cid}: signature {s.seq} does not follow the previous one (chain broken)")
+                report(
+                    cid,
+                    f"checklist {cid}: signature {s.seq} does not follow the previous one (chain broken)",
+                )
             if chain_hash(s.prev_hash, s.content) != s.record_hash:
                 report(cid, f"checklist {cid}: signature {s.seq} hash does not match its content")
             expected = _expected_content(s, latest)
             if expected is None:
-                report(cid, f"checklist {cid}: signed record or addendum is missing from the database")
+                report(
+                    cid, f"checklist {cid}: signed record or addendum is missing from the database"
+                )
             elif expected != s.content:
-                report(cid, f"checklist {cid}: signed content was changed after signing (signature {s.seq})")
+                report(
+                    cid,
+                    f"checklist {cid}: signed content was changed after signing (signature {s.seq})",
+                )
             latest[cid] = s.record_hash
             prev_hash = s.record_hash
             expected_seq = s.seq + 1
@@ -268,11 +365,17 @@ def verify_chain(store: Store) -> list[dict[str, Any]]:
             if cid not in signed_ids:
                 report(cid, f"checklist {cid} is closed but has no signature")
         existing = {cid for (cid,) in Checklist.select(Checklist.id).tuples()}
-        signed_events = (AuditEvent.select(AuditEvent.checklist_id)
-                         .where(AuditEvent.action == "sign", AuditEvent.outcome == "ok").tuples())
+        signed_events = (
+            AuditEvent.select(AuditEvent.checklist_id)
+            .where(AuditEvent.action == "sign", AuditEvent.outcome == "ok")
+            .tuples()
+        )
         for (cid,) in signed_events:
             if cid not in signed_ids or cid not in existing:
-                report(cid, f"checklist {cid} was signed (audit log) but its record or signature is gone")
+                report(
+                    cid,
+                    f"checklist {cid} was signed (audit log) but its record or signature is gone",
+                )
         for cid in signed_ids:
             c = Checklist.get_or_none(Checklist.id == cid)
             if c is not None and c.status == "draft":
@@ -287,5 +390,12 @@ def require_signed(checklist_id: int) -> Checklist:
     return checklist
 
 
-__all__ = ["MEANINGS", "add_addendum", "record_hash", "sign", "signatures_of", "verify_chain",
-           "template_of"]
+__all__ = [
+    "MEANINGS",
+    "add_addendum",
+    "record_hash",
+    "sign",
+    "signatures_of",
+    "verify_chain",
+    "template_of",
+]

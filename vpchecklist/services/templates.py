@@ -27,8 +27,11 @@ def ensure_stored(template: Template) -> None:
         if load_template_text(source, DEFAULT_TEMPLATE_FILE).content_hash != template.content_hash:
             raise ValueError("only the bundled template can be stored without its source")
         TemplateRecord.create(
-            content_hash=template.content_hash, template_id=template.id,
-            version=template.version, source=source, loaded_at=utc_now(),
+            content_hash=template.content_hash,
+            template_id=template.id,
+            version=template.version,
+            source=source,
+            loaded_at=utc_now(),
         )
 
 

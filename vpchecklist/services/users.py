@@ -39,9 +39,14 @@ def create_first_admin(store: Store, username: str, full_name: str, password: st
     check_password_policy(password)
     with store.transaction():
         if User.select().exists():
-            raise ValidationError(None, "This database already has users; sign in as an administrator.")
+            raise ValidationError(
+                None, "This database already has users; sign in as an administrator."
+            )
         user = User.create(
-            username=name, full_name=full, role="admin", password_hash=hash_password(password),
+            username=name,
+            full_name=full,
+            role="admin",
+            password_hash=hash_password(password),
             created_at=utc_now(),
         )
         audit.record(name, "user_add", username_added=name, role="admin", first_admin=True)
@@ -49,7 +54,12 @@ def create_first_admin(store: Store, username: str, full_name: str, password: st
 
 
 def add_user(
-    store: Store, actor: Actor, username: str, role: str, full_name: str, password: str,
+    store: Store,
+    actor: Actor,
+    username: str,
+    role: str,
+    full_name: str,
+    password: str,
     must_change_password: bool = True,
 ) -> Actor:
     """A user created by an administrator must change the given password at first sign-in."""
@@ -63,8 +73,12 @@ def add_user(
         if User.get_or_none(User.username == name) is not None:
             raise ValidationError("username", f"the user {name} already exists")
         user = User.create(
-            username=name, full_name=full, role=role, password_hash=hash_password(password),
-            must_change_password=must_change_password, created_at=utc_now(),
+            username=name,
+            full_name=full,
+            role=role,
+            password_hash=hash_password(password),
+            must_change_password=must_change_password,
+            created_at=utc_now(),
         )
         audit.record(actor.username, "user_add", username_added=name, role=role)
     return actor_of(user)
@@ -75,9 +89,13 @@ def list_users(store: Store, actor: Actor) -> list[dict[str, Any]]:
     with store.reading():
         return [
             {
-                "username": u.username, "full_name": u.full_name, "role": u.role,
-                "active": u.active, "must_change_password": u.must_change_password,
-                "locked_until": u.locked_until, "created_at": u.created_at,
+                "username": u.username,
+                "full_name": u.full_name,
+                "role": u.role,
+                "active": u.active,
+                "must_change_password": u.must_change_password,
+                "locked_until": u.locked_until,
+                "created_at": u.created_at,
             }
             for u in User.select().order_by(User.username)
         ]
@@ -117,7 +135,9 @@ def reset_password(store: Store, actor: Actor, username: str, password: str) -> 
     with store.transaction():
         user = _get(username)
         User.update(
-            password_hash=hash_password(password), must_change_password=True,
-            failed_attempts=0, locked_until=None,
+            password_hash=hash_password(password),
+            must_change_password=True,
+            failed_attempts=0,
+            locked_until=None,
         ).where(User.id == user.id).execute()
         audit.record(actor.username, "password_reset", username_reset=user.username)

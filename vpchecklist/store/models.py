@@ -152,6 +152,15 @@ class AuditEvent(BaseModel):
 
 
 ALL_MODELS: list[type[BaseModel]] = [
-    SchemaVersion, Setting, User, TemplateRecord, Checklist, Answer, AnswerHistory,
-    Acknowledgement, Addendum, Signature, AuditEvent,
+    SchemaVersion,
+    Setting,
+    User,
+    TemplateRecord,
+    Checklist,
+    Answer,
+    AnswerHistory,
+    Acknowledgement,
+    Addendum,
+    Signature,
+    AuditEvent,
 ]

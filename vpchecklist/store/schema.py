@@ -47,7 +47,9 @@ def _sqlite_triggers() -> list[str]:
 
 def _v1_initial(db: Database) -> None:
     db.create_tables(ALL_MODELS)
-    db.execute_sql("CREATE INDEX IF NOT EXISTS checklist_status_planned ON checklist (status, planned_start)")
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS checklist_status_planned ON checklist (status, planned_start)"
+    )
     if _is_sqlite(db):
         for statement in _sqlite_triggers():
             db.execute_sql(statement)

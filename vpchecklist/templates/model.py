@@ -7,8 +7,16 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Severity = Literal["warning", "stop", "error"]
-Kind = Literal["confirm", "choice", "number", "datetime", "text", "allergies", "anticoagulants",
-               "blood_pressure"]
+Kind = Literal[
+    "confirm",
+    "choice",
+    "number",
+    "datetime",
+    "text",
+    "allergies",
+    "anticoagulants",
+    "blood_pressure",
+]
 
 
 class _Strict(BaseModel):
@@ -78,8 +86,14 @@ class AllergyConflictCheck(_Check):
 
 
 Check = Annotated[
-    EqualsCheck | OneOfCheck | AboveCheck | BelowCheck | FieldEqualsCheck
-    | NotAfterPlannedStartCheck | HoursBeforePlannedStartCheck | AllergyConflictCheck,
+    EqualsCheck
+    | OneOfCheck
+    | AboveCheck
+    | BelowCheck
+    | FieldEqualsCheck
+    | NotAfterPlannedStartCheck
+    | HoursBeforePlannedStartCheck
+    | AllergyConflictCheck,
     Field(discriminator="type"),
 ]
 
@@ -260,9 +274,13 @@ class Template(_Strict):
         for name, derivation in self.derivations.items():
             target = index.get(derivation.item)
             if target is None or target.kind != "choice":
-                raise ValueError(f"derivation {name}: item '{derivation.item}' is not a choice item")
+                raise ValueError(
+                    f"derivation {name}: item '{derivation.item}' is not a choice item"
+                )
             if set(derivation.by_region) != regions:
-                raise ValueError(f"derivation {name}: by_region must name exactly {sorted(regions)}")
+                raise ValueError(
+                    f"derivation {name}: by_region must name exactly {sorted(regions)}"
+                )
             values = set(derivation.by_region.values()) | set(derivation.precedence)
             for accepted in derivation.also_acceptable.values():
                 values |= set(accepted)
