@@ -76,18 +76,26 @@ def parse_date(item_id: str, raw: Any, today: date | None = None) -> date:
     return value
 
 
+_NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
 def parse_number(item_id: str, raw: Any) -> float | int:
+    """A finite JSON number, or a plain decimal string (no digit grouping, ASCII digits only)."""
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         raise ValidationError(item_id, f"{show(raw)} is not a number")
+    number: float | int
     if isinstance(raw, str):
         text = raw.strip()
-        try:
-            number: float | int = int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
-        except ValueError as exc:
-            raise ValidationError(item_id, f"{show(raw)} is not a number") from exc
+        if not _NUMBER_RE.fullmatch(text):
+            raise ValidationError(item_id, f"{show(raw)} is not a number")
+        number = int(text) if text.lstrip("+-").isdigit() else float(text)
     else:
         number = raw
-    if isinstance(number, float) and not math.isfinite(number):
+    try:
+        finite = math.isfinite(float(number))
+    except OverflowError:
+        finite = False
+    if not finite:
         raise ValidationError(item_id, f"{show(raw)} is not a number")
     return number
 

@@ -243,6 +243,9 @@ class Template(_Strict):
     @model_validator(mode="after")
     def _cross_references(self) -> Template:
         seen: set[str] = set()
+        section_ids = [s.id for s in self.sections]
+        if len(set(section_ids)) != len(section_ids):
+            raise ValueError("a section id is used twice")
         for section in self.sections:
             for item in section.items:
                 where = f"item {item.id}"
