@@ -21,7 +21,7 @@ def record(
     action: str,
     outcome: str = "ok",
     checklist_id: int | None = None,
-    **detail: Any,
+    **detail: object,
 ) -> None:
     """Append an audit event inside the caller's transaction."""
     AuditEvent.create(

@@ -216,7 +216,7 @@ def _store_answer(
                 action,
                 checklist_id=checklist_id,
                 item=item_id,
-                **({"acknowledgement_withdrawn": True} if withdrawn else {}),
+                acknowledgement_withdrawn=bool(withdrawn),
             )
             return ev
     except VPError as error:

@@ -361,16 +361,16 @@ def verify_chain(store: Store) -> list[dict[str, Any]]:
             prev_hash = s.record_hash
             expected_seq = s.seq + 1
         closed = Checklist.select(Checklist.id).where(Checklist.status != "draft")
-        for (cid,) in closed.tuples():
+        for cid in closed.scalars():
             if cid not in signed_ids:
                 report(cid, f"checklist {cid} is closed but has no signature")
-        existing = {cid for (cid,) in Checklist.select(Checklist.id).tuples()}
+        existing = set(Checklist.select(Checklist.id).scalars())
         signed_events = (
             AuditEvent.select(AuditEvent.checklist_id)
             .where(AuditEvent.action == "sign", AuditEvent.outcome == "ok")
-            .tuples()
+            .scalars()
         )
-        for (cid,) in signed_events:
+        for cid in signed_events:
             if cid not in signed_ids or cid not in existing:
                 report(
                     cid,

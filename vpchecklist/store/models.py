@@ -21,6 +21,8 @@ database = DatabaseProxy()
 
 
 class BaseModel(Model):
+    """Foreign-key ``*_id`` attributes are declared on the models for the type checker."""
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -61,6 +63,7 @@ class TemplateRecord(BaseModel):
 
 
 class Checklist(BaseModel):
+    created_by_id: int
     id = AutoField()
     template_hash = CharField(index=True)
     template_id = CharField()
@@ -85,6 +88,9 @@ class Checklist(BaseModel):
 
 
 class Answer(BaseModel):
+    id: int
+    checklist_id: int
+    answered_by_id: int
     checklist = ForeignKeyField(Checklist, backref="answers", on_delete="RESTRICT")
     item_id = CharField()
     value = TextField()  # canonical JSON
@@ -97,6 +103,9 @@ class Answer(BaseModel):
 
 
 class AnswerHistory(BaseModel):
+    id: int
+    checklist_id: int
+    changed_by_id: int
     checklist = ForeignKeyField(Checklist, backref="history", on_delete="RESTRICT")
     item_id = CharField()
     old_value = TextField(null=True)
@@ -106,6 +115,9 @@ class AnswerHistory(BaseModel):
 
 
 class Acknowledgement(BaseModel):
+    id: int
+    checklist_id: int
+    acknowledged_by_id: int
     checklist = ForeignKeyField(Checklist, backref="acknowledgements", on_delete="RESTRICT")
     item_id = CharField()
     warning = TextField()  # the warning text as shown when acknowledged
@@ -119,6 +131,9 @@ class Acknowledgement(BaseModel):
 
 
 class Addendum(BaseModel):
+    id: int
+    checklist_id: int
+    author_id: int
     checklist = ForeignKeyField(Checklist, backref="addenda", on_delete="RESTRICT")
     text = TextField()
     author = ForeignKeyField(User)
@@ -127,6 +142,11 @@ class Addendum(BaseModel):
 
 class Signature(BaseModel):
     """One link of the global hash chain: a record sign-off or an addendum sign-off."""
+
+    id: int
+    checklist_id: int
+    addendum_id: int | None
+    signer_id: int
 
     seq = IntegerField(unique=True)
     checklist = ForeignKeyField(Checklist, backref="signatures", on_delete="RESTRICT")
@@ -143,6 +163,7 @@ class Signature(BaseModel):
 
 
 class AuditEvent(BaseModel):
+    id: int
     at = CharField(index=True)
     username = CharField(null=True)
     action = CharField()

@@ -1,0 +1,5 @@
+import sys
+
+from vpchecklist.cli import main
+
+sys.exit(main())

@@ -1,0 +1,82 @@
+"""CSV of checklist summaries: one row per checklist (header fields, status, signer, hash)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from peewee import fn
+
+from vpchecklist.export.answers import utc_text
+from vpchecklist.store.models import Signature
+
+COLUMNS = (
+    "checklist_id",
+    "patient_name",
+    "date_of_birth",
+    "mrn",
+    "levels",
+    "planned_start",
+    "physician",
+    "status",
+    "signed_by",
+    "signed_at_utc",
+    "warnings",
+    "template_version",
+    "record_sha256",
+)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def record_hashes(checklist_ids: list[int]) -> dict[int, str]:
+    """The newest signature hash of each checklist, in one query per 500 ids."""
+    out: dict[int, str] = {}
+    for start in range(0, len(checklist_ids), 500):
+        chunk = checklist_ids[start : start + 500]
+        newest = (
+            Signature.select(Signature.checklist, fn.MAX(Signature.seq).alias("seq"))
+            .where(Signature.checklist.in_(chunk))
+            .group_by(Signature.checklist)
+        )
+        seqs = [row.seq for row in newest]
+        rows = Signature.select(Signature.checklist, Signature.record_hash).where(
+            Signature.seq.in_(seqs)
+        )
+        out.update({row.checklist_id: row.record_hash for row in rows})
+    return out
+
+
+def _cell(text: str) -> str:
+    """Free text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    return "'" + text if text[:1] in _FORMULA_START else text
+
+
+def row_of(summary: dict[str, Any], digest: str | None) -> list[str]:
+    return [
+        str(summary["id"]),
+        _cell(summary["patient_name"]),
+        summary["date_of_birth"],
+        _cell(summary["mrn"]),
+        " ".join(summary["levels"]),
+        summary["planned_start"],
+        _cell(summary["physician"]),
+        summary["status"],
+        _cell(summary.get("signed_by") or ""),
+        utc_text(summary.get("signed_at")),
+        str(summary.get("warning_count", 0)),
+        summary.get("template_version") or "",
+        digest or "",
+    ]
+
+
+def render(summaries: Iterable[dict[str, Any]], hashes: dict[int, str]) -> bytes:
+    """UTF-8 with a BOM so that spreadsheet programs show accented names correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for summary in summaries:
+        writer.writerow(row_of(summary, hashes.get(summary["id"])))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
