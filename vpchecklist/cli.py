@@ -7,6 +7,7 @@ failure is one plain sentence on stderr; tracebacks go to the log file only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import logging
@@ -18,7 +19,7 @@ from typing import Any, NoReturn, TextIO
 from vpchecklist import __version__
 from vpchecklist.errors import StorageError, ValidationError, VPError
 from vpchecklist.logs import setup_logging
-from vpchecklist.paths import database_path, default_backup_dir, log_dir
+from vpchecklist.paths import database_path, log_dir
 from vpchecklist.services import Actor
 
 log = logging.getLogger("vpchecklist.cli")
@@ -49,9 +50,7 @@ class _Secrets:
                 raise ValidationError(None, f"Standard input ended before the {prompt.lower()}.")
             return line.rstrip("\r\n")
         if not sys.stdin.isatty():
-            raise ValidationError(
-                None, "No terminal to ask for a password; use --password-stdin."
-            )
+            raise ValidationError(None, "No terminal to ask for a password; use --password-stdin.")
         return getpass.getpass(f"{prompt}: ")
 
     def new_password(self, prompt: str) -> str:
@@ -125,7 +124,12 @@ def cmd_users_add(ctx: Context) -> int:
     actor = ctx.actor()
     password = ctx.secrets.new_password(f"Initial password for {ctx.args.username}")
     added = users.add_user(
-        ctx.store(), actor, ctx.args.username, ctx.args.role, ctx.args.full_name, password,
+        ctx.store(),
+        actor,
+        ctx.args.username,
+        ctx.args.role,
+        ctx.args.full_name,
+        password,
         must_change_password=ctx.args.must_change_password,
     )
     ctx.print(f"Added {added.role} {added.username} ({added.full_name}).")
@@ -139,8 +143,11 @@ def cmd_users_list(ctx: Context) -> int:
     if ctx.args.format == "json":
         ctx.print_json(rows)
         return EXIT_OK
-    _table(ctx, ["username", "role", "full name", "active"],
-           [[r["username"], r["role"], r["full_name"], "yes" if r["active"] else "no"] for r in rows])
+    _table(
+        ctx,
+        ["username", "role", "full name", "active"],
+        [[r["username"], r["role"], r["full_name"], "yes" if r["active"] else "no"] for r in rows],
+    )
     return EXIT_OK
 
 
@@ -164,7 +171,8 @@ def _read_json_file(name: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError(
-            None, f"The file {name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
+            None,
+            f"The file {name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).",
         ) from exc
     except RecursionError as exc:
         raise ValidationError(None, f"The file {name} is nested too deeply.") from exc
@@ -173,7 +181,9 @@ def _read_json_file(name: str) -> Any:
 def _json_object(name: str) -> dict[str, Any]:
     doc = _read_json_file(name)
     if not isinstance(doc, dict):
-        raise ValidationError(None, f"The file {name} must hold a JSON object, not a {type(doc).__name__}.")
+        raise ValidationError(
+            None, f"The file {name} must hold a JSON object, not a {type(doc).__name__}."
+        )
     return doc
 
 
@@ -190,7 +200,9 @@ def cmd_evaluate(ctx: Context) -> int:
         print(f"Invalid: {first.item}: {first.message}{more}.", file=sys.stderr)
         return EXIT_BAD_INPUT
     if not result.ready_to_sign:
-        print(f"Not ready to sign: {len(result.blockers())} item(s) block sign-off.", file=sys.stderr)
+        print(
+            f"Not ready to sign: {len(result.blockers())} item(s) block sign-off.", file=sys.stderr
+        )
         return EXIT_CHECK_FAILED
     return EXIT_OK
 
@@ -211,8 +223,9 @@ def cmd_checklist_sign(ctx: Context) -> int:
 
     actor = ctx.actor()  # the password given here is the signature's re-authentication
     try:
-        digest = signing.sign(ctx.store(), actor, ctx.args.id, ctx.password, ctx.args.meaning,
-                              ctx.args.reason)
+        digest = signing.sign(
+            ctx.store(), actor, ctx.args.id, ctx.password, ctx.args.meaning, ctx.args.reason
+        )
     except SignatureError as exc:
         print(f"Checklist {ctx.args.id} cannot be signed as {ctx.args.meaning}:", file=sys.stderr)
         for blocker in exc.blockers or [str(exc)]:
@@ -231,15 +244,23 @@ def cmd_checklist_show(ctx: Context) -> int:
         return EXIT_OK
     header = detail["header"]
     ctx.print(f"Checklist {detail['id']} — {detail['status']}")
-    ctx.print(f"Patient: {header['patient']['name']}  DOB {header['patient']['date_of_birth']}  "
-              f"MRN {header['patient']['mrn']}")
-    ctx.print(f"Levels: {', '.join(header['levels'])}  planned {header['planned_start']}  "
-              f"physician {header['physician']}")
+    ctx.print(
+        f"Patient: {header['patient']['name']}  DOB {header['patient']['date_of_birth']}  "
+        f"MRN {header['patient']['mrn']}"
+    )
+    ctx.print(
+        f"Levels: {', '.join(header['levels'])}  planned {header['planned_start']}  "
+        f"physician {header['physician']}"
+    )
     for item_id, entry in sorted(detail["answers"].items()):
-        ctx.print(f"  {item_id}: {json.dumps(entry['value'], ensure_ascii=False)}  "
-                  f"({entry['answered_by']}, {entry['answered_at']})")
+        ctx.print(
+            f"  {item_id}: {json.dumps(entry['value'], ensure_ascii=False)}  "
+            f"({entry['answered_by']}, {entry['answered_at']})"
+        )
     for sig in detail["signatures"]:
-        ctx.print(f"Signed: {sig['printed_name']} ({sig['role']}) {sig['signed_at']} — {sig['meaning_text']}")
+        ctx.print(
+            f"Signed: {sig['printed_name']} ({sig['role']}) {sig['signed_at']} — {sig['meaning_text']}"
+        )
     if detail["record_hash"]:
         ctx.print(f"Record hash: {detail['record_hash']}")
     return EXIT_OK
@@ -262,8 +283,9 @@ def cmd_checklist_answer(ctx: Context) -> int:
 def cmd_checklist_acknowledge(ctx: Context) -> int:
     from vpchecklist.services import checklists
 
-    checklists.acknowledge(ctx.store(), ctx.actor(), ctx.args.id, ctx.args.item,
-                           ctx.args.reason, ctx.args.physician)
+    checklists.acknowledge(
+        ctx.store(), ctx.actor(), ctx.args.id, ctx.args.item, ctx.args.reason, ctx.args.physician
+    )
     ctx.print(f"Acknowledged the warning on {ctx.args.item}.")
     return EXIT_OK
 
@@ -280,18 +302,43 @@ def cmd_checklist_addendum(ctx: Context) -> int:
 def cmd_list(ctx: Context) -> int:
     from vpchecklist.services import checklists
 
-    filters = checklists.Filters(status=ctx.args.status, mrn=ctx.args.mrn,
-                                 date_from=ctx.args.date_from, date_to=ctx.args.date_to)
+    filters = checklists.Filters(
+        status=ctx.args.status,
+        mrn=ctx.args.mrn,
+        date_from=ctx.args.date_from,
+        date_to=ctx.args.date_to,
+    )
     rows = checklists.search(ctx.store(), ctx.actor(), filters, limit=ctx.args.limit)
     if ctx.args.format == "json":
         ctx.print_json(rows)
         return EXIT_OK
     _table(
         ctx,
-        ["id", "status", "planned", "mrn", "patient", "levels", "progress", "signed by", "signed at"],
-        [[str(r["id"]), r["status"], r["planned_start"], r["mrn"], r["patient_name"],
-          ",".join(r["levels"]), f"{r['progress']}%", r["signed_by"] or "", (r["signed_at"] or "")[:16]]
-         for r in rows],
+        [
+            "id",
+            "status",
+            "planned",
+            "mrn",
+            "patient",
+            "levels",
+            "progress",
+            "signed by",
+            "signed at",
+        ],
+        [
+            [
+                str(r["id"]),
+                r["status"],
+                r["planned_start"],
+                r["mrn"],
+                r["patient_name"],
+                ",".join(r["levels"]),
+                f"{r['progress']}%",
+                r["signed_by"] or "",
+                (r["signed_at"] or "")[:16],
+            ]
+            for r in rows
+        ],
     )
     return EXIT_OK
 
@@ -326,10 +373,21 @@ def cmd_audit_log(ctx: Context) -> int:
     if ctx.args.format == "json":
         ctx.print_json(events)
         return EXIT_OK
-    _table(ctx, ["at", "user", "action", "outcome", "checklist", "detail"],
-           [[e["at"][:19], e["user"] or "", e["action"], e["outcome"],
-             str(e["checklist_id"] or ""), json.dumps(e["detail"], ensure_ascii=False)[:60]]
-            for e in events])
+    _table(
+        ctx,
+        ["at", "user", "action", "outcome", "checklist", "detail"],
+        [
+            [
+                e["at"][:19],
+                e["user"] or "",
+                e["action"],
+                e["outcome"],
+                str(e["checklist_id"] or ""),
+                json.dumps(e["detail"], ensure_ascii=False)[:60],
+            ]
+            for e in events
+        ],
+    )
     return EXIT_OK
 
 
@@ -344,22 +402,42 @@ def cmd_db_check(ctx: Context) -> int:
     if problems:
         for problem in problems[:20]:
             print(problem, file=sys.stderr)
-        print(f"The database {ctx.db_path} has problems; restore a backup "
-              "(vpchecklist restore FILE).", file=sys.stderr)
+        print(
+            f"The database {ctx.db_path} has problems; restore a backup "
+            "(vpchecklist restore FILE).",
+            file=sys.stderr,
+        )
         return EXIT_CHECK_FAILED
     ctx.print(f"Database {ctx.db_path} is healthy (integrity, foreign keys, schema version).")
     return EXIT_OK
 
 
 def cmd_backup(ctx: Context) -> int:
-    from vpchecklist.store.backup import backup_to, default_backup_name
+    from vpchecklist.services import audit
+    from vpchecklist.services.backups import back_up_now
+    from vpchecklist.store.backup import backup_to
 
     if not ctx.db_path.exists():
         raise ValidationError(None, f"There is no database at {ctx.db_path}.")
-    ctx.store()  # refuses a damaged database before copying it
-    target = Path(ctx.args.out) if ctx.args.out else default_backup_name(default_backup_dir())
-    backup_to(ctx.db_path, target)
+    store = ctx.store()  # refuses a damaged database before copying it
+    if ctx.args.out:
+        target = backup_to(ctx.db_path, Path(ctx.args.out))
+        with store.transaction():
+            audit.record(None, "backup", file=target.name)
+    else:
+        target = back_up_now(store, None)
     ctx.print(f"Backed up to {target} (verified).")
+    return EXIT_OK
+
+
+def cmd_passwd(ctx: Context) -> int:
+    from vpchecklist.services.auth import change_password
+
+    username = ctx.args.user
+    current = ctx.secrets.read(f"Current password for {username}")
+    new = ctx.secrets.new_password(f"New password for {username}")
+    change_password(ctx.store(), username, current, new)
+    ctx.print(f"Password changed for {username}.")
     return EXIT_OK
 
 
@@ -394,20 +472,34 @@ def _positive_int(text: str) -> int:
 
 
 def _add_user_args(parser: argparse.ArgumentParser, required: bool = True) -> None:
-    parser.add_argument("--user", required=required, metavar="USERNAME",
-                        help="act as this user (password asked, or read with --password-stdin)")
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="read the password(s) from standard input, one per line")
+    parser.add_argument(
+        "--user",
+        required=required,
+        metavar="USERNAME",
+        help="act as this user (password asked, or read with --password-stdin)",
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password(s) from standard input, one per line",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="vpchecklist", description="VP Checklist: vertebroplasty pre-procedure checklists.")
+    parser = _Parser(
+        prog="vpchecklist", description="VP Checklist: vertebroplasty pre-procedure checklists."
+    )
     parser.add_argument("--version", action="version", version=f"vpchecklist {__version__}")
-    parser.add_argument("--db", metavar="PATH", help="database file (default: VPCHECKLIST_DB or the user data folder)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="database file (default: VPCHECKLIST_DB or the user data folder)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, handler: Callable[[Context], int], help_text: str,
-                parent: Any = sub) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: Callable[[Context], int], help_text: str, parent: Any = sub
+    ) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(handler=handler)
         return p
@@ -423,8 +515,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--role", required=True, choices=["nurse", "physician", "auditor", "admin"])
     p.add_argument("--full-name", required=True)
-    p.add_argument("--must-change-password", action="store_true",
-                   help="make the user choose a new password at first sign-in")
+    p.add_argument(
+        "--must-change-password",
+        action="store_true",
+        help="make the user choose a new password at first sign-in",
+    )
     _add_user_args(p)
     p = command("list", cmd_users_list, "list users", users_sub)
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -461,7 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", required=True)
     p.add_argument("--physician", required=True, help="the physician informed")
     _add_user_args(p)
-    p = command("addendum", cmd_checklist_addendum, "add a signed addendum to a closed record", cl_sub)
+    p = command(
+        "addendum", cmd_checklist_addendum, "add a signed addendum to a closed record", cl_sub
+    )
     p.add_argument("id", type=_positive_int)
     p.add_argument("--text", required=True)
     _add_user_args(p)
@@ -481,7 +578,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="verify the signature chain, read the audit log")
     audit_sub = audit.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=_Parser)
-    command("verify", cmd_audit_verify, "check every signed record against its hash chain", audit_sub)
+    command(
+        "verify", cmd_audit_verify, "check every signed record against its hash chain", audit_sub
+    )
     p = command("log", cmd_audit_log, "show audit events", audit_sub)
     p.add_argument("--checklist", type=_positive_int)
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -491,6 +590,8 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=_Parser)
     command("check", cmd_db_check, "check integrity, foreign keys and schema version", db_sub)
 
+    p = command("passwd", cmd_passwd, "change your password (current on line 1, new on line 2)")
+    _add_user_args(p)
     p = command("backup", cmd_backup, "write a verified backup copy of the database")
     p.add_argument("--out", metavar="FILE")
     p = command("restore", cmd_restore, "replace the database with a verified backup")
@@ -507,8 +608,9 @@ def _usage_sentence(message: str) -> str:
     return sentence.rstrip(".") + ". Try 'vpchecklist --help'."
 
 
-def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
-         out: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, stdin: TextIO | None = None, out: TextIO | None = None
+) -> int:
     setup_logging()
     parser = build_parser()
     try:
@@ -536,14 +638,15 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
         return EXIT_OK
     except Exception:  # noqa: BLE001 - the last line of defence: never a traceback
         log.exception("unexpected error in command %s", args.command)
-        print(f"Unexpected error; nothing half-written was kept. Details are in the log "
-              f"folder {log_dir()}.", file=sys.stderr)
+        print(
+            f"Unexpected error; nothing half-written was kept. Details are in the log "
+            f"folder {log_dir()}.",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     finally:
-        try:
+        with contextlib.suppress(StorageError):
             ctx.close()
-        except StorageError:
-            pass
 
 
 def _sentence(text: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from vpchecklist.clock import utc_now
@@ -43,7 +44,9 @@ def check_file(path: Path) -> list[str]:
     return problems
 
 
-def backup_to(source: Path, target: Path) -> Path:
+def backup_to(
+    source: Path, target: Path, progress: Callable[[int, int], None] | None = None
+) -> Path:
     """Copy a live database consistently (other writers may keep working), then verify it."""
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = target.with_name(target.name + ".partial")
@@ -52,7 +55,13 @@ def backup_to(source: Path, target: Path) -> Path:
         src = sqlite3.connect(str(source), timeout=30)
         dst = sqlite3.connect(str(partial))
         try:
-            src.backup(dst, pages=256)
+            src.backup(
+                dst,
+                pages=256,
+                progress=(lambda _status, left, total: progress(total - left, total))
+                if progress
+                else None,
+            )
             dst.execute("PRAGMA journal_mode=DELETE")
         finally:
             dst.close()

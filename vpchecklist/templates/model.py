@@ -142,9 +142,8 @@ class Item(_Strict):
             raise ValueError(f"options are only for choice items, not {self.kind}")
         if self.kind == "blood_pressure" and self.blood_pressure is None:
             raise ValueError("a blood_pressure item needs a [blood_pressure] rule")
-        if self.kind == "number":
-            if self.min is None or self.max is None or self.min >= self.max:
-                raise ValueError("a number item needs min < max")
+        if self.kind == "number" and (self.min is None or self.max is None or self.min >= self.max):
+            raise ValueError("a number item needs min < max")
         for check in self.checks:
             self._check_fits(check)
         return self
@@ -157,9 +156,10 @@ class Item(_Strict):
             self.kind != "datetime"
         ):
             raise ValueError(f"check '{check.type}' needs a datetime item")
-        if isinstance(check, EqualsCheck | AllergyConflictCheck):
-            if allowed_values is None or check.value not in allowed_values:
-                raise ValueError(f"check value '{check.value}' is not an answer of this item")
+        if isinstance(check, EqualsCheck | AllergyConflictCheck) and (
+            allowed_values is None or check.value not in allowed_values
+        ):
+            raise ValueError(f"check value '{check.value}' is not an answer of this item")
         if isinstance(check, OneOfCheck):
             bad = [v for v in check.values if allowed_values is None or v not in allowed_values]
             if bad:
