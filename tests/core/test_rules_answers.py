@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from vpchecklist.errors import ValidationError
+from vpchecklist.rules import evaluate
 from vpchecklist.templates import default_template
 
 ACK = {"reason": "INR repeat pending, IR aware", "physician_informed": "Dr. B"}
-NA_ITEMS = ["identity.site_marked", "history.inr", "history.platelets",
-            "history.pregnancy_excluded"]
+NA_ITEMS = [
+    "identity.site_marked",
+    "history.inr",
+    "history.platelets",
+    "history.pregnancy_excluded",
+]
 
 
 # --- N/A ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("item_id", NA_ITEMS)
 def test_na_with_a_reason_counts_as_answered(vp, item_id):
@@ -47,12 +54,16 @@ def test_na_on_an_item_that_does_not_allow_it_is_an_error(vp, item_id):
 
 
 def test_na_skips_the_threshold_checks(vp):
-    doc = vp.doc(["L2"], history__inr={"na": "not on anticoagulants, no liver disease"},
-                 history__platelets={"na": "recent count normal"})
+    doc = vp.doc(
+        ["L2"],
+        history__inr={"na": "not on anticoagulants, no liver disease"},
+        history__platelets={"na": "recent count normal"},
+    )
     vp.clean(vp.run(doc))
 
 
 # --- unknown items, missing items ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("item_id", ["history.foo", "inr", "HISTORY.INR", ""])
 def test_unknown_item_id_is_an_error(vp, item_id):
@@ -118,6 +129,7 @@ def test_confirm_answers_are_case_insensitive(vp, raw, canonical):
 
 # --- acknowledgements ---------------------------------------------------------------------------
 
+
 def _inr_warning_doc(vp, acknowledgements):
     doc = vp.doc(["L2"], history__inr=1.8)
     doc["acknowledgements"] = acknowledgements
@@ -126,9 +138,7 @@ def _inr_warning_doc(vp, acknowledgements):
 
 def test_unacknowledged_warning_blocks_sign_off(vp):
     result = vp.run(_inr_warning_doc(vp, {}))
-    assert [(w["item"], w["acknowledged"]) for w in result["warnings"]] == [
-        ("history.inr", False)
-    ]
+    assert [(w["item"], w["acknowledged"]) for w in result["warnings"]] == [("history.inr", False)]
     assert result["ready_to_sign"] is False
 
 
@@ -156,9 +166,7 @@ def test_acknowledged_warning_unblocks_sign_off(vp):
 def test_incomplete_acknowledgement_is_an_error_and_does_not_acknowledge(vp, ack):
     result = vp.run(_inr_warning_doc(vp, {"history.inr": ack}))
     assert vp.items(result, "errors") == ["history.inr"]
-    assert [(w["item"], w["acknowledged"]) for w in result["warnings"]] == [
-        ("history.inr", False)
-    ]
+    assert [(w["item"], w["acknowledged"]) for w in result["warnings"]] == [("history.inr", False)]
     assert result["ready_to_sign"] is False
 
 
@@ -167,7 +175,9 @@ def test_every_warning_needs_its_own_acknowledgement(vp):
     doc["acknowledgements"] = {"history.inr": ACK, "sedation.asa_class": ACK}
     result = vp.run(doc)
     assert [(w["item"], w["acknowledged"]) for w in result["warnings"]] == [
-        ("history.inr", True), ("sedation.asa_class", True), ("skin.dry_time_min", False),
+        ("history.inr", True),
+        ("sedation.asa_class", True),
+        ("skin.dry_time_min", False),
     ]
     assert result["ready_to_sign"] is False
     doc["acknowledgements"]["skin.dry_time_min"] = ACK
@@ -188,10 +198,22 @@ def test_acknowledgements_not_an_object_is_an_error(vp):
 
 # --- header -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "dob",
-    ["02/03/1948", "1948-3-2", "1948-02-30", "1948-13-01", "03-02-1948", "", "yesterday",
-     19480302, "1948-03-02T00:00", "1899-12-31", "2999-01-01"],
+    [
+        "02/03/1948",
+        "1948-3-2",
+        "1948-02-30",
+        "1948-13-01",
+        "03-02-1948",
+        "",
+        "yesterday",
+        19480302,
+        "1948-03-02T00:00",
+        "1899-12-31",
+        "2999-01-01",
+    ],
 )
 def test_malformed_date_of_birth_is_an_error_naming_the_field(vp, dob):
     doc = vp.doc(["L2"])
@@ -202,8 +224,8 @@ def test_malformed_date_of_birth_is_an_error_naming_the_field(vp, dob):
 
 
 @pytest.mark.parametrize(
-    "field", ["patient.name", "patient.date_of_birth", "patient.mrn", "planned_start",
-              "physician"],
+    "field",
+    ["patient.name", "patient.date_of_birth", "patient.mrn", "planned_start", "physician"],
 )
 def test_missing_header_field_is_listed_as_missing(vp, field):
     doc = vp.doc(["L2"])
@@ -251,3 +273,9 @@ def test_unknown_patient_field_is_an_error(vp):
     doc["patient"]["sex"] = "F"
     result = vp.run(doc)
     assert vp.items(result, "errors") == ["patient.sex"]
+
+
+@pytest.mark.parametrize("doc", [None, [], "checklist", 3])
+def test_a_document_that_is_not_an_object_is_refused(doc):
+    with pytest.raises(ValidationError):
+        evaluate(default_template(), doc)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-ALL_LEVELS = [f"T{n}" for n in range(1, 13)] + [f"L{n}" for n in range(1, 6)] + [
-    f"S{n}" for n in range(1, 6)
-]
+ALL_LEVELS = (
+    [f"T{n}" for n in range(1, 13)]
+    + [f"L{n}" for n in range(1, 6)]
+    + [f"S{n}" for n in range(1, 6)]
+)
 UPPER_THORACIC = [f"T{n}" for n in range(1, 7)]
 LOWER_LEVELS = [lvl for lvl in ALL_LEVELS if lvl not in UPPER_THORACIC]
 
@@ -14,7 +16,13 @@ LOWER_LEVELS = [lvl for lvl in ALL_LEVELS if lvl not in UPPER_THORACIC]
 def test_to_json_has_the_documented_keys(vp):
     result = vp.run(vp.doc(["L2"]))
     assert {
-        "regions", "requirements", "warnings", "stops", "errors", "missing", "allergy_flags",
+        "regions",
+        "requirements",
+        "warnings",
+        "stops",
+        "errors",
+        "missing",
+        "allergy_flags",
         "ready_to_sign",
     } <= set(result)
 
@@ -145,6 +153,7 @@ def test_missing_levels_is_listed_as_missing(vp):
 
 # --- clothing.attire (§2, §3 clothing) ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("levels", [["T8"], ["T12", "L1"], ["T7"], ["T11", "S2"]])
 def test_own_clothes_with_a_thoracic_level_is_a_hard_stop(vp, levels):
     doc = vp.doc(levels, clothing__attire="own_clothes")
@@ -176,10 +185,16 @@ def test_own_clothes_is_accepted_for_lumbar_and_sacral(vp, levels):
 
 # --- positioning.pillow_torso (§2, §3 positioning) ---------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("levels", "contrary"),
-    [(["T8"], "abdomen"), (["L2"], "chest"), (["S1"], "chest"), (["T12", "L1"], "abdomen"),
-     (["L5", "S1"], "chest")],
+    [
+        (["T8"], "abdomen"),
+        (["L2"], "chest"),
+        (["S1"], "chest"),
+        (["T12", "L1"], "abdomen"),
+        (["L5", "S1"], "chest"),
+    ],
 )
 def test_pillow_contradicting_the_derivation_is_a_warning_not_a_stop(vp, levels, contrary):
     result = vp.run(vp.doc(levels, positioning__pillow_torso=contrary))

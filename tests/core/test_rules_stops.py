@@ -9,6 +9,7 @@ ACK = {"reason": "discussed, proceed", "physician_informed": "Dr. B"}
 
 # --- hard stops ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("item_id", "value", "words"),
     [
@@ -58,21 +59,34 @@ def test_hard_stop_is_not_lifted_by_an_acknowledgement(vp, item_id, value):
 
 
 def test_several_stops_are_all_reported_in_template_order(vp):
-    doc = vp.doc(["T8"], skin__site_intact="no", consent__signed="no",
-                 clothing__attire="own_clothes", identity__levels_match_imaging="no")
+    doc = vp.doc(
+        ["T8"],
+        skin__site_intact="no",
+        consent__signed="no",
+        clothing__attire="own_clothes",
+        identity__levels_match_imaging="no",
+    )
     result = vp.run(doc)
     assert vp.items(result, "stops") == [
-        "identity.levels_match_imaging", "consent.signed", "clothing.attire", "skin.site_intact",
+        "identity.levels_match_imaging",
+        "consent.signed",
+        "clothing.attire",
+        "skin.site_intact",
     ]
     assert result["ready_to_sign"] is False
 
 
 # --- chlorhexidine antiseptic vs a recorded chlorhexidine allergy --------------------------------
 
+
 @pytest.mark.parametrize(
     "allergies",
-    [["chlorhexidine"], ["Chlorhexidine"], ["CHLORHEXIDINE gluconate wipes"],
-     ["penicillin", "skin prep (chlorhexidine)"]],
+    [
+        ["chlorhexidine"],
+        ["Chlorhexidine"],
+        ["CHLORHEXIDINE gluconate wipes"],
+        ["penicillin", "skin prep (chlorhexidine)"],
+    ],
 )
 def test_chlorhexidine_with_a_chlorhexidine_allergy_is_a_hard_stop(vp, allergies):
     result = vp.run(vp.doc(["L2"], history__allergies=allergies))
@@ -82,8 +96,9 @@ def test_chlorhexidine_with_a_chlorhexidine_allergy_is_a_hard_stop(vp, allergies
 
 
 def test_povidone_iodine_with_a_chlorhexidine_allergy_is_fine(vp):
-    result = vp.run(vp.doc(["L2"], history__allergies=["Chlorhexidine"],
-                           skin__antiseptic="povidone_iodine"))
+    result = vp.run(
+        vp.doc(["L2"], history__allergies=["Chlorhexidine"], skin__antiseptic="povidone_iodine")
+    )
     vp.clean(result)
     assert [f["id"] for f in result["allergy_flags"]] == ["chlorhexidine"]
 
@@ -94,6 +109,7 @@ def test_chlorhexidine_without_a_chlorhexidine_allergy_is_fine(vp, allergies):
 
 
 # --- warnings from confirm / anticoagulant answers ------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("item_id", "value", "words"),
@@ -155,6 +171,7 @@ def test_malformed_anticoagulants_are_an_error(vp, value):
 
 # --- allergy flags ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("allergy", "flag"),
     [
@@ -173,8 +190,9 @@ def test_malformed_anticoagulants_are_an_error(vp, value):
     ],
 )
 def test_each_recognised_allergy_raises_its_flag(vp, allergy, flag):
-    result = vp.run(vp.doc(["L2"], history__allergies=[allergy],
-                           skin__antiseptic="povidone_iodine"))
+    result = vp.run(
+        vp.doc(["L2"], history__allergies=[allergy], skin__antiseptic="povidone_iodine")
+    )
     assert result["allergy_flags"] == [
         {"id": flag, "label": result["allergy_flags"][0]["label"], "matches": [allergy]}
     ]

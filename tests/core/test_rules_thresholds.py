@@ -6,8 +6,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-NOT_NUMBERS = ["abc", "", "  ", "NaN", "nan", "inf", "-inf", "Infinity", "1e400", "1,5", "1.5.1",
-               True, False, [1.2], {"value": 1.2}, float("nan"), float("inf")]
+NOT_NUMBERS = [
+    "abc",
+    "",
+    "  ",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e400",
+    "1,5",
+    "1.5.1",
+    True,
+    False,
+    [1.2],
+    {"value": 1.2},
+    float("nan"),
+    float("inf"),
+]
 # The ``vp`` fixture is a stateless class, so reusing it across hypothesis examples is safe.
 FIXTURE_OK = HealthCheck.function_scoped_fixture
 
@@ -15,12 +32,16 @@ FIXTURE_OK = HealthCheck.function_scoped_fixture
 def _quiet(result) -> None:
     """No finding at all on a complete document."""
     assert (result["warnings"], result["stops"], result["errors"], result["missing"]) == (
-        [], [], [], []
+        [],
+        [],
+        [],
+        [],
     ), result
     assert result["ready_to_sign"] is True
 
 
 # --- history.inr: warning > 1.5, accepted 0.5–10 -----------------------------------------------
+
 
 @pytest.mark.parametrize("value", [0.5, 1, 1.0, 1.5, "1.5", " 1.50 "])
 def test_inr_up_to_1_5_is_quiet(vp, value):
@@ -64,6 +85,7 @@ def test_inr_property(vp, value):
 
 # --- history.platelets: warning < 50, accepted 1–2000 ------------------------------------------
 
+
 @pytest.mark.parametrize("value", [50, 50.0, "50", 250, 2000])
 def test_platelets_50_or_more_is_quiet(vp, value):
     _quiet(vp.answer("history.platelets", value))
@@ -90,16 +112,19 @@ def test_platelets_that_are_not_a_number_are_an_error(vp, value):
 
 # --- sedation.baseline_hr: warning < 50 or > 120, impossible < 20 or > 250 ---------------------
 
+
 @pytest.mark.parametrize("value", [50, 72, 120])
 def test_heart_rate_50_to_120_is_quiet(vp, value):
     _quiet(vp.answer("sedation.baseline_hr", value))
 
 
-@pytest.mark.parametrize(("value", "words"), [(49, "below 50"), (20, "below 50"),
-                                              (121, "above 120"), (250, "above 120")])
+@pytest.mark.parametrize(
+    ("value", "words"), [(49, "below 50"), (20, "below 50"), (121, "above 120"), (250, "above 120")]
+)
 def test_heart_rate_outside_50_to_120_warns(vp, value, words):
-    assert words in vp.only(vp.answer("sedation.baseline_hr", value), "warnings",
-                            "sedation.baseline_hr")
+    assert words in vp.only(
+        vp.answer("sedation.baseline_hr", value), "warnings", "sedation.baseline_hr"
+    )
 
 
 @pytest.mark.parametrize("value", [19, 251, 0, 300, "abc", True, "nan"])
@@ -111,6 +136,7 @@ def test_impossible_heart_rate_is_an_error(vp, value):
 
 # --- sedation.baseline_spo2: warning < 92, impossible > 100 or < 50 ----------------------------
 
+
 @pytest.mark.parametrize("value", [92, 97, 100, "100"])
 def test_spo2_92_to_100_is_quiet(vp, value):
     _quiet(vp.answer("sedation.baseline_spo2", value))
@@ -118,8 +144,9 @@ def test_spo2_92_to_100_is_quiet(vp, value):
 
 @pytest.mark.parametrize("value", [91, 91.9, 50])
 def test_spo2_below_92_warns(vp, value):
-    assert "92" in vp.only(vp.answer("sedation.baseline_spo2", value), "warnings",
-                           "sedation.baseline_spo2")
+    assert "92" in vp.only(
+        vp.answer("sedation.baseline_spo2", value), "warnings", "sedation.baseline_spo2"
+    )
 
 
 @pytest.mark.parametrize("value", [101, 49, 100.1, 0, "abc", False])
@@ -130,6 +157,7 @@ def test_impossible_spo2_is_an_error(vp, value):
 
 
 # --- skin.dry_time_min: warning < 3 --------------------------------------------------------------
+
 
 @pytest.mark.parametrize("value", [3, 3.0, "3", 10])
 def test_dry_time_3_minutes_or_more_is_quiet(vp, value):
@@ -148,6 +176,7 @@ def test_invalid_dry_time_is_an_error(vp, value):
 
 # --- sedation.baseline_bp: warning sys > 180 or < 90, dia > 110; impossible values -------------
 
+
 @pytest.mark.parametrize("value", ["180/110", "90/60", "120/80", "130/80", " 120 / 80 "])
 def test_blood_pressure_within_limits_is_quiet(vp, value):
     _quiet(vp.answer("sedation.baseline_bp", value))
@@ -163,8 +192,23 @@ def test_blood_pressure_outside_limits_warns(vp, value):
 
 @pytest.mark.parametrize(
     "value",
-    ["80/80", "80/90", "301/80", "abc", "120", "120/", "/80", "120/80/70", "-120/80", "1200/80",
-     "", 120, True, ["120", "80"], "120.5/80"],
+    [
+        "80/80",
+        "80/90",
+        "301/80",
+        "abc",
+        "120",
+        "120/",
+        "/80",
+        "120/80/70",
+        "-120/80",
+        "1200/80",
+        "",
+        120,
+        True,
+        ["120", "80"],
+        "120.5/80",
+    ],
 )
 def test_impossible_or_malformed_blood_pressure_is_an_error(vp, value):
     result = vp.answer("sedation.baseline_bp", value)
@@ -195,6 +239,7 @@ def test_blood_pressure_property(vp, systolic, diastolic):
 
 # --- sedation.asa_class: IV or V warns ----------------------------------------------------------
 
+
 @pytest.mark.parametrize("value", ["I", "II", "III"])
 def test_asa_i_to_iii_is_quiet(vp, value):
     _quiet(vp.answer("sedation.asa_class", value))
@@ -202,8 +247,9 @@ def test_asa_i_to_iii_is_quiet(vp, value):
 
 @pytest.mark.parametrize("value", ["IV", "V"])
 def test_asa_iv_and_v_warn(vp, value):
-    assert "anaesthesia review" in vp.only(vp.answer("sedation.asa_class", value), "warnings",
-                                           "sedation.asa_class")
+    assert "anaesthesia review" in vp.only(
+        vp.answer("sedation.asa_class", value), "warnings", "sedation.asa_class"
+    )
 
 
 @pytest.mark.parametrize("value", ["VI", "iv", "4", 4, ""])
@@ -213,6 +259,7 @@ def test_asa_outside_the_options_is_an_error(vp, value):
 
 # --- fasting: planned start 2026-03-10T10:00 ----------------------------------------------------
 
+
 @pytest.mark.parametrize("when", ["2026-03-10T08:00", "2026-03-10T06:00", "2026-03-09T23:00"])
 def test_clear_liquids_2_hours_or_more_before_start_is_quiet(vp, when):
     _quiet(vp.answer("sedation.last_clear_liquids", when))
@@ -220,8 +267,9 @@ def test_clear_liquids_2_hours_or_more_before_start_is_quiet(vp, when):
 
 @pytest.mark.parametrize("when", ["2026-03-10T08:01", "2026-03-10T09:59", "2026-03-10T10:00"])
 def test_clear_liquids_less_than_2_hours_before_start_warns(vp, when):
-    message = vp.only(vp.answer("sedation.last_clear_liquids", when), "warnings",
-                      "sedation.last_clear_liquids")
+    message = vp.only(
+        vp.answer("sedation.last_clear_liquids", when), "warnings", "sedation.last_clear_liquids"
+    )
     assert "2 h" in message
 
 
@@ -233,8 +281,11 @@ def test_clear_liquids_after_the_planned_start_is_an_error_not_a_warning(vp, whe
 
 
 def test_clear_liquids_across_midnight_counts_real_hours(vp):
-    doc = vp.doc(["L2"], sedation__last_clear_liquids="2026-03-09T23:00",
-                 sedation__last_solids="2026-03-09T18:00")
+    doc = vp.doc(
+        ["L2"],
+        sedation__last_clear_liquids="2026-03-09T23:00",
+        sedation__last_solids="2026-03-09T18:00",
+    )
     doc["planned_start"] = "2026-03-10T01:00"
     _quiet(vp.run(doc))
     doc["answers"]["sedation.last_clear_liquids"] = "2026-03-09T23:01"
@@ -245,12 +296,12 @@ def test_clear_liquids_across_midnight_counts_real_hours(vp):
     ("meal", "when", "warns"),
     [
         ("light", "2026-03-10T04:00", False),  # exactly 6 h
-        ("light", "2026-03-10T04:01", True),   # 5 h 59
+        ("light", "2026-03-10T04:01", True),  # 5 h 59
         ("light", "2026-03-09T20:00", False),
         ("fatty", "2026-03-10T02:00", False),  # exactly 8 h
-        ("fatty", "2026-03-10T02:01", True),   # 7 h 59
-        ("fatty", "2026-03-10T04:00", True),   # 6 h is enough for light, not for fatty
-        ("light", "2026-03-10T10:00", True),   # at the planned start
+        ("fatty", "2026-03-10T02:01", True),  # 7 h 59
+        ("fatty", "2026-03-10T04:00", True),  # 6 h is enough for light, not for fatty
+        ("light", "2026-03-10T10:00", True),  # at the planned start
     ],
 )
 def test_solids_interval_depends_on_meal_type(vp, meal, when, warns):
@@ -278,9 +329,44 @@ def test_solids_without_a_meal_type_are_judged_by_the_strictest_interval(vp):
 
 @pytest.mark.parametrize(
     "when",
-    ["2026-03-10 08:00", "2026-03-10T08:00:00", "2026-03-10T8:00", "2026-02-30T08:00",
-     "2026-03-10T25:00", "08:00", "", 1710000000, "2026-03-10T08:00+01:00"],
+    [
+        "2026-03-10 08:00",
+        "2026-03-10T08:00:00",
+        "2026-03-10T8:00",
+        "2026-02-30T08:00",
+        "2026-03-10T25:00",
+        "08:00",
+        "",
+        1710000000,
+        "2026-03-10T08:00+01:00",
+    ],
 )
 def test_malformed_fasting_time_is_an_error(vp, when):
-    vp.only(vp.answer("sedation.last_clear_liquids", when), "errors",
-            "sedation.last_clear_liquids")
+    vp.only(vp.answer("sedation.last_clear_liquids", when), "errors", "sedation.last_clear_liquids")
+
+
+# --- robustness of number parsing ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", [10**400, -(10**400), "1" + "0" * 400], ids=["int", "negative-int", "digit-string"]
+)
+@pytest.mark.parametrize("item_id", ["history.inr", "history.platelets", "sedation.baseline_hr"])
+def test_huge_integer_is_an_error_not_a_crash(vp, item_id, value):
+    """``json.loads`` yields such ints from a checklist file; evaluate must never raise on them."""
+    result = vp.answer(item_id, value)
+    vp.only(result, "errors", item_id)
+    assert result["ready_to_sign"] is False
+
+
+@pytest.mark.parametrize(
+    ("item_id", "value"),
+    [
+        ("skin.dry_time_min", "2_5"),
+        ("history.platelets", "2_50"),
+        ("sedation.baseline_spo2", "9_5"),
+    ],
+)
+def test_underscore_digit_grouping_is_not_a_number(vp, item_id, value):
+    """Python's ``float("2_5") == 25.0``; a typed "2_5" must not silently become 25."""
+    vp.only(vp.answer(item_id, value), "errors", item_id)
