@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from vpchecklist.clock import parse_utc
@@ -63,6 +64,7 @@ def answer_text(item: Item | None, value: Any, sep: str = "; ") -> str:
     return sep.join(answer_lines(item, value))
 
 
+@lru_cache(maxsize=4096)
 def utc_text(stamp: str | None) -> str:
     """A stored UTC stamp to the second, e.g. ``2026-11-25 15:36:37 UTC``."""
     if not stamp:
@@ -70,6 +72,7 @@ def utc_text(stamp: str | None) -> str:
     return parse_utc(stamp).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+@lru_cache(maxsize=4096)
 def local_text(stamp: str | None) -> str:
     """A stored UTC stamp in the workstation's zone, with the UTC offset."""
     if not stamp:
@@ -77,3 +80,12 @@ def local_text(stamp: str | None) -> str:
     moment: datetime = parse_utc(stamp).astimezone()
     offset = moment.strftime("%z")
     return f"{moment:%Y-%m-%d %H:%M} {moment.tzname()} ({offset[:3]}:{offset[3:]})"
+
+
+@lru_cache(maxsize=4096)
+def local_short(stamp: str | None) -> str:
+    """A stored UTC stamp in the workstation's zone, to the minute, with the zone's name."""
+    if not stamp:
+        return ""
+    moment = parse_utc(stamp).astimezone()
+    return f"{moment:%Y-%m-%d %H:%M} {moment.tzname()}"

@@ -18,14 +18,12 @@ from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -37,8 +35,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from vpchecklist.export.answers import NOT_ANSWERED, answer_lines, local_text, utc_text
+from vpchecklist.export.answers import (
+    NOT_ANSWERED,
+    answer_lines,
+    local_short,
+    local_text,
+    utc_text,
+)
 from vpchecklist.export.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
+from vpchecklist.export.textblock import Run, TextBlock
 from vpchecklist.templates import Template
 
 APP_NAME = "VP Checklist"
@@ -252,11 +257,44 @@ def _table(
         ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
         ("TOPPADDING", (0, 0), (-1, -1), 2.2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.6),
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("LEADING", (0, 0), (-1, -1), 10.6),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
     ]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), HEAD_BG))
     table.setStyle(TableStyle(style + (extra or [])))
     return table
+
+
+_RUN_STYLES: dict[str, tuple[str, float, Any, float]] = {
+    "body": (REGULAR, 8.5, INK, 10.6),
+    "bold": (BOLD, 8.5, INK, 10.6),
+    "key": (BOLD, 8, INK, 10.2),
+    "small": (REGULAR, 7.5, MUTED, 9.2),
+    "id": (REGULAR, 6.5, MUTED, 8.2),
+    "italic": (OBLIQUE, 8.5, MUTED, 10.6),
+    "warn": (REGULAR, 8.5, WARN, 10.6),
+    "warn_bold": (BOLD, 8.5, WARN, 10.6),
+    "stop": (REGULAR, 8.5, STOP, 10.6),
+    "stop_bold": (BOLD, 8.5, STOP, 10.6),
+    "ack": (REGULAR, 7.5, INK, 9.2),
+    "mono": (REGULAR, 7.5, INK, 9.2),
+}
+
+
+def _run(text: str, style: str = "body", space_before: float = 0.0) -> Run:
+    font, size, colour, leading = _RUN_STYLES[style]
+    return Run(text, font, size, colour, leading, space_before)
+
+
+def _block(*runs: Run) -> TextBlock:
+    return TextBlock(list(runs))
+
+
+def _t(text: str, style: str = "body") -> TextBlock:
+    return TextBlock([_run(text, style)])
 
 
 def _findings_by_item(record: dict[str, Any], key: str) -> dict[str, list[str]]:
@@ -266,11 +304,17 @@ def _findings_by_item(record: dict[str, Any], key: str) -> dict[str, list[str]]:
     return out
 
 
-def _ack_text(ack: dict[str, Any]) -> str:
-    who = ack.get("acknowledged_by_name") or ack.get("acknowledged_by") or ""
-    return (
-        f"<b>Acknowledged</b> — reason: {_e(ack['reason'])}; physician informed: "
-        f"{_e(ack['physician_informed'])}; by {_e(who)}, {_e(local_text(ack['acknowledged_at']))}"
+def _who(ack_or_answer: dict[str, Any], prefix: str) -> str:
+    return ack_or_answer.get(f"{prefix}_by_name") or ack_or_answer.get(f"{prefix}_by") or ""
+
+
+def _ack_run(ack: dict[str, Any]) -> Run:
+    return _run(
+        f"Acknowledged — reason: {ack['reason']}; physician informed: "
+        f"{ack['physician_informed']}; by {_who(ack, 'acknowledged')}, "
+        f"{local_short(ack['acknowledged_at'])}",
+        "ack",
+        2,
     )
 
 
@@ -282,7 +326,7 @@ def _requirement_text(template: Template, item_id: str, required: str | None) ->
             explanation = derivation.explanations.get(required)
             item = template.item(item_id)
             label = item.option_label(required) if item else required
-            return f"Derived from the levels: {_e(explanation or label)}"
+            return f"Derived from the levels: {explanation or label}"
     return None
 
 
@@ -292,37 +336,35 @@ def _answer_cell(
     item_id: str,
     warnings: dict[str, list[str]],
     stops: dict[str, list[str]],
-) -> list[Paragraph]:
+) -> TextBlock:
     item = template.item(item_id)
     answer = record["answers"].get(item_id)
-    cell: list[Paragraph] = []
+    runs: list[Run] = []
     if answer is None:
-        cell.append(_p(f'<font name="{OBLIQUE}" color="#5c5c5c">{NOT_ANSWERED}</font>'))
+        runs.append(_run(NOT_ANSWERED, "italic"))
     else:
         lines = answer_lines(item, answer["value"])
-        bullet = "• " if item is not None and item.kind == "allergies" and len(lines) > 1 else ""
-        cell.append(_p("<br/>".join(bullet + _e(line) for line in lines)))
+        if item is not None and item.kind == "allergies" and len(lines) > 1:
+            lines = ["• " + line for line in lines]
+        runs.append(_run("\n".join(lines)))
     requirement = _requirement_text(
         template, item_id, record.get("evaluation", {}).get("requirements", {}).get(item_id)
     )
     if requirement:
-        cell.append(_p(requirement, "small"))
-    for message in stops.get(item_id, []):
-        cell.append(_p(f"<b>HARD STOP:</b> {_e(message)}", "stop"))
-    for message in warnings.get(item_id, []):
-        cell.append(_p(f"<b>WARNING:</b> {_e(message)}", "warn"))
+        runs.append(_run(requirement, "small", 1))
+    runs += [_run(f"HARD STOP: {m}", "stop_bold", 2) for m in stops.get(item_id, [])]
+    runs += [_run(f"WARNING: {m}", "warn_bold", 2) for m in warnings.get(item_id, [])]
     ack = record["acknowledgements"].get(item_id)
     if ack is not None:
-        cell.append(_p(_ack_text(ack), "ack"))
-    return cell
+        runs.append(_ack_run(ack))
+    return TextBlock(runs)
 
 
-def _who_cell(record: dict[str, Any], item_id: str) -> list[Paragraph]:
+def _who_cell(record: dict[str, Any], item_id: str) -> TextBlock:
     answer = record["answers"].get(item_id)
     if answer is None:
-        return [_p("—", "small")]
-    name = answer.get("answered_by_name") or answer.get("answered_by") or ""
-    return [_p(_e(name)), _p(_e(local_text(answer["answered_at"])), "small")]
+        return _t("—", "small")
+    return _block(_run(_who(answer, "answered")), _run(local_short(answer["answered_at"]), "small"))
 
 
 def _summary(record: dict[str, Any], template: Template, width: float) -> list[Flowable]:
@@ -332,14 +374,16 @@ def _summary(record: dict[str, Any], template: Template, width: float) -> list[F
         "signed": (OK, OK_BG),
         "postponed": (STOP, STOP_BG),
     }.get(status, (WARN, WARN_BG))
-    banner_text = f"<b>{STATUS_TEXT.get(status, status)}</b>"
+    banner_runs = [_run(STATUS_TEXT.get(status, status), "bold")]
     record_signature = next(
         (s for s in record["signatures"] if s["meaning"] in ("ready", "postponed")), None
     )
     if status == "postponed" and record_signature and record_signature.get("reason"):
-        banner_text += f"<br/>Reason for postponement: {_e(record_signature['reason'])}"
+        banner_runs.append(
+            _run(f"Reason for postponement: {record_signature['reason']}", "body", 2)
+        )
     banner = Table(
-        [[_p(banner_text, "bold")]],
+        [[TextBlock(banner_runs)]],
         colWidths=[width],
         style=TableStyle(
             [
@@ -355,46 +399,44 @@ def _summary(record: dict[str, Any], template: Template, width: float) -> list[F
     regions = record.get("evaluation", {}).get("regions") or []
     patient = header["patient"]
     pairs = [
-        ("Patient", patient["name"]),
-        ("Date of birth", patient["date_of_birth"]),
-        ("MRN", patient["mrn"]),
-        ("Levels", f"{levels} ({', '.join(regions)})" if regions else levels),
-        ("Planned start", f"{header['planned_start'].replace('T', ' ')} (local)"),
-        ("Interventional radiologist", header["physician"]),
-        ("Created", f"{record.get('created_by', '')}, {local_text(record.get('created_at'))}"),
-        ("Workstation time zone", header.get("timezone", "")),
-        ("Template", f"{template.title} — id {template.id}, version {template.version}"),
+        ("Patient", patient["name"], "bold"),
+        ("Date of birth", patient["date_of_birth"], "body"),
+        ("MRN", patient["mrn"], "body"),
+        ("Levels", f"{levels} ({', '.join(regions)})" if regions else levels, "bold"),
+        ("Planned start", f"{header['planned_start'].replace('T', ' ')} (local)", "body"),
+        ("Interventional radiologist", header["physician"], "body"),
+        (
+            "Created",
+            f"{record.get('created_by', '')}, {local_text(record.get('created_at'))}",
+            "body",
+        ),
+        ("Workstation time zone", header.get("timezone", ""), "body"),
+        ("Template", f"{template.title} — id {template.id}, version {template.version}", "body"),
+        ("Template SHA-256", record["template"]["hash"], "mono"),
     ]
-    rows = [[_p(_e(k), "th"), _p(_e(v))] for k, v in pairs]
-    rows.append([_p("Template SHA-256", "th"), _p(_e(record["template"]["hash"]), "mono")])
+    rows = [[_t(k, "key"), _t(v, style)] for k, v, style in pairs]
     info = _table(rows, [0.26 * width, 0.74 * width], header=False)
-    return [
-        _p(_e(template.title), "h1"),
-        Spacer(1, 2),
-        banner,
-        Spacer(1, 6),
-        info,
-    ]
+    return [banner, Spacer(1, 6), info]
 
 
 def _sections(record: dict[str, Any], template: Template, width: float) -> list[Flowable]:
     warnings = _findings_by_item(record, "warnings")
     stops = _findings_by_item(record, "stops")
     widths = [0.36 * width, 0.40 * width, 0.24 * width]
-    head = [_p("Item", "th"), _p("Answer", "th"), _p("Answered by, when", "th")]
+    head = [_t("Item", "key"), _t("Answer", "key"), _t("Answered by, when (local time)", "key")]
     out: list[Flowable] = []
     for number, section in enumerate(template.sections, start=1):
         title = f"{number}. {_e(section.title)}"
         if section.subtitle:
-            title += f' <font name="{REGULAR}" size="8.5" color="#5c5c5c">— {_e(section.subtitle)}</font>'
+            title += (
+                f' <font name="{REGULAR}" size="8.5" color="#5c5c5c">— {_e(section.subtitle)}'
+                "</font>"
+            )
         rows: list[list[Any]] = [head]
         shading: list[Any] = []
         for item in section.items:
-            label = _p(
-                f"{_e(item.label)}"
-                + (' <font color="#5c5c5c" size="7">(required)</font>' if item.required else "")
-                + f'<br/><font color="#5c5c5c" size="6.5">{_e(item.id)}</font>'
-            )
+            required = " · required" if item.required else ""
+            label = _block(_run(item.label), _run(f"{item.id}{required}", "id", 1))
             if item.id in stops:
                 shading.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), STOP_BG))
             elif item.id in warnings:
@@ -407,11 +449,10 @@ def _sections(record: dict[str, Any], template: Template, width: float) -> list[
                 ]
             )
         heading = _p(title, "h2")
-        table = _table(rows, widths, extra=shading)
-        # Heading stays with the table's first rows; the table itself may split across pages.
-        out.append(heading)
-        out.append(table)
         heading.keepWithNext = True
+        # The heading stays with the table's first rows; the table may split across pages,
+        # repeating its header row.
+        out += [heading, _table(rows, widths, extra=shading)]
     return out
 
 
@@ -429,43 +470,50 @@ def _findings(record: dict[str, Any], template: Template, width: float) -> list[
     out.append(_p("Warnings and acknowledgements", "h2"))
     if warnings:
         rows: list[list[Any]] = [
-            [_p("Item", "th"), _p("Warning", "th"), _p("Acknowledgement", "th")]
+            [_t("Item", "key"), _t("Warning", "key"), _t("Acknowledgement", "key")]
         ]
         for w in warnings:
             ack = record["acknowledgements"].get(w["item"])
             if ack is not None:
-                who = ack.get("acknowledged_by_name") or ack.get("acknowledged_by") or ""
-                ack_cell = [
-                    _p(f"<b>Reason:</b> {_e(ack['reason'])}"),
-                    _p(f"<b>Physician informed:</b> {_e(ack['physician_informed'])}"),
-                    _p(f"By {_e(who)}, {_e(local_text(ack['acknowledged_at']))}", "small"),
-                ]
+                ack_cell = _block(
+                    _run(f"Reason: {ack['reason']}"),
+                    _run(f"Physician informed: {ack['physician_informed']}", "body", 1),
+                    _run(
+                        f"By {_who(ack, 'acknowledged')}, {local_text(ack['acknowledged_at'])}",
+                        "small",
+                        1,
+                    ),
+                )
             else:
-                ack_cell = [_p("<b>Not acknowledged</b>", "stop")]
+                ack_cell = _t("Not acknowledged", "stop_bold")
             rows.append(
                 [
-                    _p(f"{_e(_label_of(template, w['item']))}<br/>"
-                       f'<font color="#5c5c5c" size="6.5">{_e(w["item"])}</font>'),
-                    _p(_e(w["message"]), "warn"),
+                    _block(_run(_label_of(template, w["item"])), _run(w["item"], "id", 1)),
+                    _t(w["message"], "warn"),
                     ack_cell,
                 ]
             )
         out.append(_table(rows, [0.26 * width, 0.34 * width, 0.40 * width]))
     else:
-        out.append(_p("No warnings.", "small"))
+        out.append(_t("No warnings.", "small"))
     stops = ev.get("stops", [])
     out.append(_p("Hard stops", "h2"))
     if stops:
-        rows = [[_p("Item", "th"), _p("Hard stop", "th")]]
+        rows = [[_t("Item", "key"), _t("Hard stop", "key")]]
         for s in stops:
-            rows.append([_p(_e(_label_of(template, s["item"]))), _p(_e(s["message"]), "stop")])
+            rows.append(
+                [
+                    _block(_run(_label_of(template, s["item"])), _run(s["item"], "id", 1)),
+                    _t(s["message"], "stop"),
+                ]
+            )
         out.append(_table(rows, [0.35 * width, 0.65 * width]))
     else:
-        out.append(_p("No hard stops.", "small"))
+        out.append(_t("No hard stops.", "small"))
     missing = ev.get("missing", [])
     if missing:
         out.append(_p("Unanswered required items", "h2"))
-        out.append(_p(_e(", ".join(_label_of(template, m) for m in missing)), "stop"))
+        out.append(_t(", ".join(_label_of(template, m) for m in missing), "stop"))
     return out
 
 
@@ -481,9 +529,9 @@ def _signature_table(signature: dict[str, Any], width: float) -> Table:
     pairs += [
         ("Signed (UTC)", utc_text(signature["signed_at"]), "body"),
         ("Signed (local time)", local_text(signature["signed_at"]), "body"),
-        ("Signature SHA-256", _breakable(signature["record_hash"]), "mono"),
+        ("Signature SHA-256", signature["record_hash"], "mono"),
     ]
-    rows = [[_p(_e(k), "th"), _p(_e(v), style)] for k, v, style in pairs]
+    rows = [[_t(k, "key"), _t(v, style)] for k, v, style in pairs]
     return _table(rows, [0.26 * width, 0.74 * width], header=False)
 
 
@@ -491,7 +539,7 @@ def _signatures(record: dict[str, Any], width: float) -> list[Flowable]:
     out: list[Flowable] = [_p("Signature", "h2")]
     main = [s for s in record["signatures"] if s["meaning"] != "addendum"]
     if not main:
-        out.append(_p("<b>Not signed.</b> This draft is not a valid record.", "stop"))
+        out.append(_t("Not signed. This draft is not a valid record.", "stop_bold"))
     for signature in main:
         out.append(KeepTogether([_signature_table(signature, width)]))
     addenda = record.get("addenda", [])
@@ -501,9 +549,7 @@ def _signatures(record: dict[str, Any], width: float) -> list[Flowable]:
             block: list[Flowable] = [
                 _p(f"<b>Addendum {number}</b> — {_e(local_text(addendum.get('created_at')))}"),
                 Spacer(1, 2),
-                _table(
-                    [[_p(_e(addendum.get("text") or ""))]], [width], header=False
-                ),
+                _table([[_t(addendum.get("text") or "")]], [width], header=False),
                 Spacer(1, 3),
                 _signature_table(addendum["signature"], width),
                 Spacer(1, 6),
@@ -512,12 +558,38 @@ def _signatures(record: dict[str, Any], width: float) -> list[Flowable]:
     return out
 
 
-def _qr(value: str, size: float) -> Drawing:
-    widget = QrCodeWidget(value, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+class QrFlowable(Flowable):
+    """A QR code of ``value`` drawn as one path.
+
+    reportlab's QrCodeWidget encodes twice and tries all eight masks (~60 ms); a fixed mask is
+    equally valid for any reader and keeps a PDF well under the 40 ms budget.
+    """
+
+    def __init__(self, value: str, size: float) -> None:
+        super().__init__()
+        code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+        code.addData(value)
+        code.version = code.calculate_version()
+        code.makeImpl(False, 2)
+        self.modules: list[list[bool]] = code.modules
+        self.size = size
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        count = len(self.modules)
+        quiet = 2
+        cell = self.size / (count + 2 * quiet)
+        canvas = self.canv
+        path = canvas.beginPath()
+        for row, line in enumerate(self.modules):
+            y = self.size - (row + quiet + 1) * cell
+            for col, dark in enumerate(line):
+                if dark:
+                    path.rect((col + quiet) * cell, y, cell, cell)
+        canvas.setFillColor(colors.black)
+        canvas.drawPath(path, stroke=0, fill=1)
 
 
 def _integrity(record: dict[str, Any], width: float) -> list[Flowable]:
@@ -528,8 +600,10 @@ def _integrity(record: dict[str, Any], width: float) -> list[Flowable]:
         return out
     qr_size = 30 * mm
     text = [
-        _p("<b>Record SHA-256</b> (newest signature in the hash chain; changes with every "
-           "addendum):"),
+        _p(
+            "<b>Record SHA-256</b> (newest signature in the hash chain; changes with every "
+            "addendum):"
+        ),
         Spacer(1, 2),
         _p(_e(digest), "mono"),
         Spacer(1, 4),
@@ -541,7 +615,7 @@ def _integrity(record: dict[str, Any], width: float) -> list[Flowable]:
         ),
     ]
     box = Table(
-        [[text, _qr(digest, qr_size)]],
+        [[text, QrFlowable(digest, qr_size)]],
         colWidths=[width - qr_size - 10, qr_size + 10],
         style=TableStyle(
             [
@@ -595,8 +669,7 @@ def render(
         rightMargin=MARGIN,
         topMargin=MARGIN * 0.8 + furniture.header_height + 3 * mm,
         bottomMargin=MARGIN * 0.8 + 14,
-        title=f"{template.title} — {patient['name']} (MRN {patient['mrn']}), record "
-        f"{record['id']}",
+        title=f"{template.title} — {patient['name']} (MRN {patient['mrn']}), record {record['id']}",
         author=APP_NAME,
         subject=f"Checklist record {record['id']}",
         keywords=keywords(record),

@@ -1,0 +1,356 @@
+"""Export and verify verbs, called by the CLI and the auditor workspace.
+
+How a PDF copy is bound to the database (``verify``):
+
+* The PDF's Keywords metadata carries the checklist id and the record hash it shows
+  (``signing.record_hash``: the newest signature of the hash chain, so an addendum changes it).
+* Every export appends one audit event ``export`` whose detail holds the SHA-256 of the exact
+  file bytes written. The file is written beside its target, audited, then renamed into place
+  inside the same transaction, so a file exists only if its audit event does.
+* ``verify_pdf`` passes only when (1) the embedded record hash equals the record's current hash,
+  (2) the file's SHA-256 is one this database recorded when exporting that checklist, and
+  (3) the record's signatures still pass the hash-chain check. Editing any byte of the file
+  fails (2); an addendum signed after the export fails (1); tampering with the database
+  fails (3). The PDF needs no secret, and nothing in it has to be trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vpchecklist.clock import utc_now
+from vpchecklist.errors import NotFound, StorageError, ValidationError, VPError
+from vpchecklist.export import csv as csv_export
+from vpchecklist.export import pdf
+from vpchecklist.export.answers import local_text
+from vpchecklist.services import audit, checklists, signing
+from vpchecklist.services.actors import Actor
+from vpchecklist.services.checklists import Filters
+from vpchecklist.services.templates import template_by_hash
+from vpchecklist.store import Store
+from vpchecklist.store.models import AuditEvent, Checklist
+
+FORMATS = ("pdf", "csv")
+ProgressCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+class ExportError(VPError):
+    """A copy that could not be written (folder missing, disk full, no permission)."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    checklist_id: int
+    path: Path
+    file_sha256: str
+    record_hash: str | None
+    status: str
+
+
+@dataclass
+class BulkSummary:
+    out_dir: Path
+    fmt: str
+    total: int
+    written: list[Path] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    def text(self) -> str:
+        """One sentence for the user: how many copies, where, what went wrong."""
+        unit = "CSV file" if self.fmt == "csv" else "PDF"
+        done = len(self.written)
+        plural = "s" if done != 1 and self.fmt == "pdf" else ""
+        sentence = f"{done} {unit}{plural} written to {self.out_dir} in {self.seconds:.1f} s"
+        if self.fmt == "pdf":
+            sentence += f" ({done} of {self.total} checklists)"
+        if self.cancelled:
+            sentence += "; cancelled before the end"
+        if self.failed:
+            first_id, first_message = self.failed[0]
+            sentence += (
+                f"; {len(self.failed)} failed (first: checklist {first_id}: {first_message})"
+            )
+        return sentence + "."
+
+
+def _write_audited(
+    store: Store, path: Path, data: bytes, audit_event: Callable[[str], None]
+) -> str:
+    """Write ``data`` to ``path`` so that the file appears only together with its audit event."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ExportError(f"The folder {path.parent} does not exist.")
+    partial = path.with_name(f".{path.name}.part")
+    try:
+        with open(partial, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise ExportError(f"The file {path} cannot be written: {exc.strerror or exc}.") from exc
+    replaced = False
+    try:
+        with store.transaction():
+            audit_event(digest)
+            try:
+                os.replace(partial, path)
+            except OSError as exc:
+                raise ExportError(
+                    f"The file {path} cannot be written: {exc.strerror or exc}."
+                ) from exc
+            replaced = True
+    except BaseException:
+        # No audit event, no file: remove whatever was written.
+        with contextlib.suppress(OSError):
+            (path if replaced else partial).unlink()
+        raise
+    return digest
+
+
+def render_record(
+    store: Store, actor: Actor, checklist_id: int, paper: str = "A4"
+) -> tuple[dict[str, Any], bytes]:
+    """The record (as ``checklists.detail``) and its PDF bytes; nothing written."""
+    record = checklists.detail(store, actor, checklist_id)
+    with store.reading():
+        template = template_by_hash(record["template"]["hash"])
+    return record, pdf.render(record, template, paper)
+
+
+def export_one(
+    store: Store, actor: Actor, checklist_id: int, out_path: Path | str, paper: str = "A4"
+) -> ExportResult:
+    """Write the PDF copy of one checklist (drafts carry a DRAFT watermark); audited."""
+    audit.require(store, actor, "export", checklist_id)
+    try:
+        if paper.upper() not in pdf.PAPERS:
+            raise ValidationError("paper", "the paper size must be A4 or Letter")
+        record, data = render_record(store, actor, checklist_id, paper)
+        out = Path(out_path)
+
+        def event(digest: str) -> None:
+            audit.record(
+                actor.username,
+                "export",
+                checklist_id=checklist_id,
+                format="pdf",
+                paper=paper.upper(),
+                file=out.name,
+                file_sha256=digest,
+                record_hash=record["record_hash"],
+                status=record["status"],
+            )
+
+        digest = _write_audited(store, out, data, event)
+    except VPError as error:
+        audit.record_refusal(store, actor.username, "export", checklist_id, error)
+        raise
+    return ExportResult(checklist_id, out, digest, record["record_hash"], record["status"])
+
+
+def pdf_name(checklist_id: int) -> str:
+    return f"checklist-{checklist_id}.pdf"
+
+
+def export_bulk(
+    store: Store,
+    actor: Actor,
+    filters: Filters | None,
+    out_dir: Path | str,
+    fmt: str = "pdf",
+    progress_cb: ProgressCallback | None = None,
+    cancel_check: CancelCheck | None = None,
+    paper: str = "A4",
+    checklist_ids: list[int] | None = None,
+) -> BulkSummary:
+    """Export every checklist matching ``filters`` (or exactly ``checklist_ids``) into ``out_dir``.
+
+    PDF: one file per checklist, each its own audited export; a cancel stops before the next
+    file, so every file present is complete and audited. CSV: one file, one audit event.
+    """
+    audit.require(store, actor, "export")
+    started = time.perf_counter()
+    folder = Path(out_dir)
+    if fmt not in FORMATS:
+        raise ValidationError("format", "the format must be pdf or csv")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"The folder {folder} cannot be created: {exc.strerror}.") from exc
+    if checklist_ids is None:
+        summaries = checklists.search(store, actor, filters, newest_first=False)
+        ids = [s["id"] for s in summaries]
+    else:
+        ids = list(checklist_ids)
+        summaries = None
+    summary = BulkSummary(folder, fmt, len(ids))
+    if fmt == "csv":
+        if summaries is None:
+            summaries = _summaries_of(store, actor, ids)
+        _bulk_csv(store, actor, filters, folder, summaries, summary, progress_cb)
+    else:
+        for done, checklist_id in enumerate(ids):
+            if cancel_check is not None and cancel_check():
+                summary.cancelled = True
+                break
+            try:
+                result = export_one(
+                    store, actor, checklist_id, folder / pdf_name(checklist_id), paper
+                )
+                summary.written.append(result.path)
+            except (VPError, OSError) as error:
+                summary.failed.append((checklist_id, str(error)))
+            if progress_cb is not None:
+                progress_cb(done + 1, len(ids))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _summaries_of(store: Store, actor: Actor, ids: list[int]) -> list[dict[str, Any]]:
+    wanted = set(ids)
+    return [
+        s for s in checklists.search(store, actor, None, newest_first=False) if s["id"] in wanted
+    ]
+
+
+def _bulk_csv(
+    store: Store,
+    actor: Actor,
+    filters: Filters | None,
+    folder: Path,
+    summaries: list[dict[str, Any]],
+    summary: BulkSummary,
+    progress_cb: ProgressCallback | None,
+) -> None:
+    with store.reading():
+        hashes = csv_export.record_hashes([s["id"] for s in summaries])
+    data = csv_export.render(summaries, hashes)
+    path = folder / f"checklists-{utc_now()[:19].replace(':', '').replace('-', '')}Z.csv"
+    described = {k: v for k, v in vars(filters or Filters()).items() if v not in (None, False)}
+
+    def event(digest: str) -> None:
+        audit.record(
+            actor.username,
+            "export",
+            format="csv",
+            file=path.name,
+            file_sha256=digest,
+            rows=len(summaries),
+            filters=described,
+        )
+
+    try:
+        _write_audited(store, path, data, event)
+    except VPError as error:
+        audit.record_refusal(store, actor.username, "export", None, error)
+        raise
+    summary.written.append(path)
+    if progress_cb is not None:
+        progress_cb(len(summaries), len(summaries))
+
+
+# ---------------------------------------------------------------------------------------------
+# verify
+
+
+def _embedded(data: bytes) -> tuple[int | None, str | None]:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        info = reader.metadata or {}
+        keywords = str(info.get("/Keywords") or "")
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise ValidationError(None, f"the file is not a readable PDF ({exc})") from exc
+    if pdf.KEYWORD_ID not in keywords:
+        raise ValidationError(None, "the file is not a VP Checklist export (no record binding)")
+    return pdf.read_binding(keywords)
+
+
+def _exports_of(checklist_id: int) -> dict[str, dict[str, Any]]:
+    """Every exported file's SHA-256 for one checklist, with who exported it and when."""
+    out: dict[str, dict[str, Any]] = {}
+    events = AuditEvent.select().where(
+        AuditEvent.action == "export",
+        AuditEvent.outcome == "ok",
+        AuditEvent.checklist_id == checklist_id,
+    )
+    for event in events:
+        detail = json.loads(event.detail) if event.detail else {}
+        digest = detail.get("file_sha256")
+        if digest:
+            out[digest] = {"user": event.username, "at": event.at, **detail}
+    return out
+
+
+def verify_pdf(store: Store, pdf_path: Path | str, check_chain: bool = True) -> tuple[bool, str]:
+    """(ok, sentence): is this file an unaltered copy of the record as it stands now?"""
+    path = Path(pdf_path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return False, f"The file {path} cannot be read: {exc.strerror or exc}."
+    try:
+        checklist_id, embedded_hash = _embedded(data)
+    except ValidationError as error:
+        return False, f"Not verified: {error}."
+    if checklist_id is None:
+        return False, "Not verified: the file names no checklist."
+    file_hash = hashlib.sha256(data).hexdigest()
+    try:
+        with store.reading():
+            checklist = Checklist.get_or_none(Checklist.id == checklist_id)
+            if checklist is None:
+                raise NotFound(f"there is no checklist {checklist_id} in this database")
+            exports = _exports_of(checklist_id)
+        current = signing.record_hash(store, checklist_id)
+        problems = (
+            [p for p in signing.verify_chain(store) if p["checklist_id"] == checklist_id]
+            if check_chain
+            else []
+        )
+    except (NotFound, StorageError) as error:
+        return False, f"Not verified: {error}."
+    if embedded_hash is None or current is None:
+        return False, (
+            f"Not verified: this is a copy of an unsigned draft of checklist {checklist_id}, "
+            "not a signed record."
+        )
+    if embedded_hash != current:
+        return False, (
+            f"Not verified: checklist {checklist_id} has changed since this copy was made "
+            f"(an addendum was signed). The copy shows record hash {embedded_hash}; the "
+            f"record's current hash is {current}. Export a new copy."
+        )
+    if file_hash not in exports:
+        return False, (
+            f"Not verified: the file's content is not that of any copy of checklist "
+            f"{checklist_id} exported from this database (file SHA-256 {file_hash}); it may "
+            "have been edited."
+        )
+    if problems:
+        return False, (
+            f"Not verified: the database record of checklist {checklist_id} fails its "
+            f"integrity check: {problems[0]['message']}."
+        )
+    made = exports[file_hash]
+    return True, (
+        f"Verified: an unaltered copy of checklist {checklist_id} (record hash {current}), "
+        f"exported by {made['user']} on {local_text(made['at'])}."
+    )
