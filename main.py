@@ -1,0 +1,15 @@
+"""Entry point of the desktop app: everything else lives in ``ui.app``."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ui.app import run
+
+    return run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

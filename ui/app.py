@@ -1,0 +1,149 @@
+"""Application start-up: arguments, logging, the database, the style sheet and the first window.
+
+``main.py`` only calls ``run``; tests call it too (it reuses an existing ``QApplication``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ui.main_window import MainWindow
+from ui.messages import TITLE
+from ui.operations import run_in_background, wait_for_background
+from vpchecklist import __version__, demo
+from vpchecklist.errors import StorageError
+from vpchecklist.logs import setup_logging
+from vpchecklist.paths import database_path
+from vpchecklist.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+STYLE_SHEET = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+SMOKE_MARKER = "smoke-test: sign-in window shown"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="vpchecklist-app", description=TITLE)
+    parser.add_argument("--db", help="database file (default: VPCHECKLIST_DB or the data folder)")
+    parser.add_argument("--demo", action="store_true", help="open a temporary demo database")
+    parser.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--smoke-test", action="store_true", help="open the first window, close it and exit"
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    return parser.parse_args(argv)
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("VP Checklist")
+    app.setApplicationDisplayName("VP Checklist")
+    font = QFont(app.font())
+    font.setPointSizeF(max(font.pointSizeF(), 11.0))
+    app.setFont(font)
+    try:
+        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+    except OSError:
+        log.warning("style sheet %s missing; using the platform style", STYLE_SHEET.name)
+    return app
+
+
+def open_database(args: argparse.Namespace) -> tuple[Store, Path | None]:
+    """The store, and the temporary folder to delete afterwards for ``--demo``."""
+    if args.demo:
+        folder = Path(tempfile.mkdtemp(prefix="vpchecklist-demo-"))
+        return open_store(folder / "demo.sqlite"), folder
+    return open_store(database_path(args.db)), None
+
+
+def show_window(app: QApplication, window: MainWindow) -> None:
+    """1280×800 where the screen allows, maximised on smaller screens."""
+    screen = app.primaryScreen().availableGeometry()
+    if screen.width() <= 1280 or screen.height() <= 800:
+        window.setGeometry(screen)
+        window.showMaximized()
+    else:
+        window.resize(1280, 800)
+        window.show()
+
+
+def start_demo(window: MainWindow, store: Store, seed: int, cancel: threading.Event) -> None:
+    from ui.demo_session import DEMO_COUNT, seed_demo
+
+    window.login.show_demo_users(demo.DEMO_USERS, demo.DEMO_PASSWORD)
+    window.login.set_preparing(f"Preparing {DEMO_COUNT} demo checklists…")
+
+    def ready(count: int) -> None:
+        window.login.set_preparing("")
+        if not window.login.username.text():
+            window.login.reset("demo.nurse")
+        log.info("demo database ready with %s checklists", count)
+
+    def failed(error: BaseException) -> None:
+        window.login.set_preparing("")
+        from ui.messages import show_error
+
+        show_error(window, error)
+
+    run_in_background(
+        lambda: seed_demo(store, DEMO_COUNT, seed, cancel),
+        ready,
+        parent=window,
+        on_failure=failed,
+        store=store,
+    )
+
+
+def run(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = parse_args(argv)
+    if args.version:
+        print(f"VP Checklist {__version__}")
+        return 0
+    setup_logging()
+    app = application()
+    try:
+        store, demo_folder = open_database(args)
+    except StorageError as error:
+        log.error("database cannot be opened: %s", error)
+        if args.smoke_test:
+            print(str(error), file=sys.stderr)
+        else:
+            QMessageBox.critical(None, TITLE, str(error))
+        return 1
+    cancel = threading.Event()
+    window = MainWindow(store, demo=args.demo)
+    show_window(app, window)
+    window.start()
+    if args.smoke_test:
+
+        def finish() -> None:
+            print(f"{SMOKE_MARKER} after {time.perf_counter() - started:.3f} s", flush=True)
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(0, finish)
+    elif args.demo:
+        start_demo(window, store, args.seed, cancel)
+    try:
+        return app.exec()
+    finally:
+        cancel.set()
+        wait_for_background(60_000)
+        window.deleteLater()
+        store.close()
+        if demo_folder is not None:
+            shutil.rmtree(demo_folder, ignore_errors=True)

@@ -1,0 +1,258 @@
+"""The one window: sign-in, the role's home page, new checklist, checklist pages, and the idle
+lock that hides them all. Pages are swapped in a stack; only services touch the database."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import page_loader
+from ui.admin_page import AdminPage
+from ui.first_run_dialog import FirstRunDialog
+from ui.lock_screen import LockScreen
+from ui.login_page import LoginPage
+from ui.messages import show_error
+from ui.new_checklist_page import NewChecklistPage
+from ui.session_bar import SessionBar
+from ui.worklist_page import WorklistPage
+from vpchecklist.errors import VPError
+from vpchecklist.services import Actor, users
+from vpchecklist.store import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_IDLE_LOCK_MS = 10 * 60 * 1000
+_ACTIVITY = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.TouchUpdate,
+}
+
+
+class MainWindow(QMainWindow):
+    """``idle_lock_ms`` is the idle time before the lock (tests pass a short one)."""
+
+    page_changed = Signal(QWidget)
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        idle_lock_ms: int = DEFAULT_IDLE_LOCK_MS,
+        demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.store = store
+        self.actor: Actor | None = None
+        self.demo = demo
+        self.home: QWidget | None = None
+        self.new_page: NewChecklistPage | None = None
+        self.checklist_page: QWidget | None = None
+        self._before_lock: QWidget | None = None
+        self.setWindowTitle("VP Checklist — DEMO DATA" if demo else "VP Checklist")
+        self.setMinimumSize(960, 640)
+
+        self.session = SessionBar()
+        self.session.demo.setVisible(demo)
+        self.session.hide()
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pages")
+        self.login = LoginPage(store)
+        self.lock_screen = LockScreen(store)
+        self.stack.addWidget(self.login)
+        self.stack.addWidget(self.lock_screen)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.session)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.setInterval(idle_lock_ms)
+        self.idle_timer.timeout.connect(self.lock)
+
+        self.login.signed_in.connect(self._signed_in)
+        self.lock_screen.unlocked.connect(self._unlocked)
+        self.lock_screen.switch_user.connect(self.sign_out)
+        self.session.lock_requested.connect(self.lock)
+        self.session.sign_out_requested.connect(self.sign_out)
+        QApplication.instance().installEventFilter(self)
+
+    @property
+    def idle_lock_ms(self) -> int:
+        return self.idle_timer.interval()
+
+    @idle_lock_ms.setter
+    def idle_lock_ms(self, value: int) -> None:
+        self.idle_timer.setInterval(value)
+
+    @property
+    def locked(self) -> bool:
+        return self.stack.currentWidget() is self.lock_screen
+
+    # -- start-up ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Sign-in, preceded by the administrator dialog on an empty database (except for a
+        demo database, whose users the demo generator creates)."""
+        self._show(self.login)
+        self.login.reset()
+        if self.demo:
+            return
+        try:
+            empty = not users.has_users(self.store)
+        except VPError as error:
+            show_error(self, error)
+            return
+        if empty:
+            QTimer.singleShot(0, self._first_run)
+
+    def _first_run(self) -> None:
+        dialog = FirstRunDialog(self.store, self)
+        self.first_run_dialog = dialog
+
+        def done(result: int) -> None:
+            if result and dialog.admin is not None:
+                self.login.reset(dialog.admin.username)
+            else:
+                self.close()
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+    # -- session ----------------------------------------------------------------------------
+    def _signed_in(self, actor: Actor) -> None:
+        self._discard_pages()
+        self.actor = actor
+        self.session.set_actor(actor)
+        self.session.show()
+        self.home = self._home_for(actor)
+        self.stack.addWidget(self.home)
+        self.show_home()
+        self.idle_timer.start()
+
+    def _home_for(self, actor: Actor) -> QWidget:
+        if actor.role == "auditor":
+            return page_loader.auditor_page(self.store, actor)
+        if actor.role == "admin":
+            return AdminPage(self.store, actor)
+        worklist = WorklistPage(self.store, actor)
+        worklist.open_requested.connect(self.open_checklist)
+        worklist.new_requested.connect(self.show_new_checklist)
+        return worklist
+
+    def sign_out(self) -> None:
+        """Also the lock screen's "another user": the next user starts from sign-in."""
+        self.idle_timer.stop()
+        self.actor = None
+        self._before_lock = None
+        self._discard_pages()
+        self.session.hide()
+        self._show(self.login)
+        self.login.reset()
+
+    def _discard_pages(self) -> None:
+        for page in (self.home, self.new_page, self.checklist_page):
+            if page is not None:
+                self.stack.removeWidget(page)
+                page.deleteLater()
+        self.home = self.new_page = self.checklist_page = None
+
+    # -- idle lock --------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY and self.idle_timer.isActive():
+            self.idle_timer.start()
+        return False
+
+    def lock(self) -> None:
+        if self.actor is None or self.locked:
+            return
+        self.idle_timer.stop()
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()  # a dialog over patient data would show through the lock
+        self._before_lock = self.stack.currentWidget()
+        self.session.hide()
+        self.lock_screen.lock_for(self.actor)
+        self._show(self.lock_screen)
+
+    def _unlocked(self, actor: Actor) -> None:
+        self.actor = actor
+        for page in (self.home, self.new_page, self.checklist_page):
+            if page is not None and hasattr(page, "set_actor"):
+                page.set_actor(actor)
+        self.session.show()
+        target = self._before_lock if self._before_lock is not None else self.home
+        self._before_lock = None
+        if target is not None:
+            self._show(target)
+        self.idle_timer.start()
+
+    # -- navigation -------------------------------------------------------------------------
+    def _show(self, page: QWidget) -> None:
+        self.stack.setCurrentWidget(page)
+        page.setFocus()
+        self.page_changed.emit(page)
+
+    def show_home(self) -> None:
+        if self.home is None:
+            return
+        if isinstance(self.home, WorklistPage):
+            self.home.refresh()
+        self._show(self.home)
+
+    def show_new_checklist(self) -> None:
+        if self.actor is None:
+            return
+        if self.new_page is None:
+            self.new_page = NewChecklistPage(self.store, self.actor)
+            self.new_page.created.connect(self.open_checklist)
+            self.new_page.cancelled.connect(self.show_home)
+            self.stack.addWidget(self.new_page)
+        self.new_page.reset()
+        self._show(self.new_page)
+        self.new_page.patient_name.setFocus()
+
+    def open_checklist(self, checklist_id: int) -> None:
+        if self.actor is None:
+            return
+        try:
+            page = page_loader.checklist_page(self.store, self.actor, checklist_id)
+        except VPError as error:
+            show_error(self, error)
+            return
+        if self.checklist_page is not None:
+            self.stack.removeWidget(self.checklist_page)
+            self.checklist_page.deleteLater()
+        self.checklist_page = page
+        page.closed.connect(self.close_checklist)  # type: ignore[attr-defined]
+        self.stack.addWidget(page)
+        self._show(page)
+
+    def close_checklist(self) -> None:
+        page = self.checklist_page
+        self.checklist_page = None
+        self.show_home()
+        if page is not None:
+            self.stack.removeWidget(page)
+            page.deleteLater()
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        QApplication.instance().removeEventFilter(self)
+        super().closeEvent(event)

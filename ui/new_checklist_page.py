@@ -1,0 +1,220 @@
+"""New checklist: the header a nurse copies from the order. The core validates it
+(``parse_header``) and each refusal is shown in plain words next to its field."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDateTime, QTime, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDateTimeEdit,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.messages import as_sentence, show_error
+from ui.spine_picker import SpinePicker
+from ui.widgets import TOUCH_PX, button, error_label, line_edit, named, show_inline
+from vpchecklist.errors import ValidationError, VPError
+from vpchecklist.services import Actor, checklists
+from vpchecklist.services.templates import active_template
+from vpchecklist.store import Store
+
+DATETIME_FORMAT = "yyyy-MM-ddTHH:mm"
+
+
+class NewChecklistPage(QWidget):
+    created = Signal(int)
+    cancelled = Signal()
+
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("new")
+        self._store = store
+        self._actor = actor
+        with store.reading():
+            template = active_template()
+        self._template = template
+
+        self.patient_name = line_edit("new.patient_name", "Patient name", "as on the wristband")
+        self.date_of_birth = line_edit("new.date_of_birth", "Date of birth", "YYYY-MM-DD")
+        self.mrn = line_edit("new.mrn", "Medical record number (MRN)", "e.g. MRN123456")
+        self.planned_start = named(
+            QDateTimeEdit(), "new.planned_start", "Planned start of the procedure"
+        )
+        self.planned_start.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.planned_start.setCalendarPopup(True)
+        self.planned_start.setMinimumHeight(TOUCH_PX)
+        self.physician = line_edit(
+            "new.physician", "Interventional radiologist", "interventional radiologist"
+        )
+        self.levels = SpinePicker(template.levels.allowed, template.levels.regions)
+        self.errors = {
+            field: error_label(f"new.error.{field}")
+            for field in (
+                "patient.name",
+                "patient.date_of_birth",
+                "patient.mrn",
+                "levels",
+                "planned_start",
+                "physician",
+            )
+        }
+        self.general_error = error_label("new.error")
+        self.create = button("Create checklist", "new.create")
+        self.create.setProperty("kind", "primary")
+        self.create.setDefault(True)
+        self.cancel = button("Cancel", "new.cancel", "Cancel and return to the worklist")
+        self.cancel.setProperty("kind", "secondary")
+
+        self._build_layout()
+        self._wire_keyboard()
+        self.reset()
+
+    def _build_layout(self) -> None:
+        title = QLabel("New checklist")
+        title.setObjectName("page.title")
+        hint = QLabel("Copy the details from the procedure order. Levels are confirmed again later.")
+        hint.setObjectName("page.hint")
+        hint.setWordWrap(True)
+
+        patient = QGroupBox("Patient")
+        patient_form = QFormLayout(patient)
+        self._row(patient_form, "&Name", self.patient_name, "patient.name")
+        self._row(patient_form, "&Date of birth", self.date_of_birth, "patient.date_of_birth")
+        self._row(patient_form, "&MRN", self.mrn, "patient.mrn")
+        procedure = QGroupBox("Procedure")
+        procedure_form = QFormLayout(procedure)
+        self._row(procedure_form, "Planned &start", self.planned_start, "planned_start")
+        self._row(procedure_form, "&Physician", self.physician, "physician")
+        left = QVBoxLayout()
+        left.addWidget(patient)
+        left.addWidget(procedure)
+        left.addStretch(1)
+
+        spine = QGroupBox("Levels to treat")
+        spine_layout = QVBoxLayout(spine)
+        spine_layout.addWidget(self.levels)
+        spine_layout.addWidget(self.errors["levels"])
+
+        columns = QHBoxLayout()
+        columns.setSpacing(24)
+        columns.addLayout(left, 3)
+        columns.addWidget(spine, 2)
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.general_error, 1)
+        actions.addWidget(self.cancel)
+        actions.addWidget(self.create)
+
+        content = QWidget()
+        content.setObjectName("new.content")
+        body = QVBoxLayout(content)
+        body.addWidget(title)
+        body.addWidget(hint)
+        body.addLayout(columns, 1)
+        body.addLayout(actions)
+        scroll = QScrollArea()
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    def _row(self, form: QFormLayout, text: str, field: QWidget, error_key: str) -> None:
+        label = QLabel(text)
+        label.setBuddy(field)
+        box = QVBoxLayout()
+        box.setSpacing(2)
+        box.addWidget(field)
+        box.addWidget(self.errors[error_key])
+        form.addRow(label, box)
+
+    def _wire_keyboard(self) -> None:
+        """Enter moves to the next field in reading order; Enter on the last one creates."""
+        order: list[QWidget] = [
+            self.patient_name,
+            self.date_of_birth,
+            self.mrn,
+            self.planned_start,
+            self.physician,
+            self.levels.entry,
+            self.create,
+            self.cancel,
+        ]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        chain: list[QLineEdit] = [self.patient_name, self.date_of_birth, self.mrn]
+        for edit, following in zip(chain, [*chain[1:], self.planned_start], strict=False):
+            edit.returnPressed.connect(following.setFocus)
+        self.physician.returnPressed.connect(self.levels.entry.setFocus)
+        self.levels.entry.returnPressed.connect(self.submit)
+        self.create.clicked.connect(self.submit)
+        self.cancel.clicked.connect(self.cancelled)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.submit)
+        QShortcut(QKeySequence("Escape"), self, activated=self.cancelled)
+
+    def set_actor(self, actor: Actor) -> None:
+        self._actor = actor
+
+    def reset(self) -> None:
+        for edit in (self.patient_name, self.date_of_birth, self.mrn, self.physician):
+            edit.clear()
+        self.levels.set_levels([])
+        now = QDateTime.currentDateTime()
+        next_hour = QDateTime(now.date(), QTime(now.time().hour(), 0)).addSecs(3600)
+        self.planned_start.setDateTime(next_hour)
+        self._clear_errors()
+        self.patient_name.setFocus()
+
+    def header_document(self) -> dict:
+        """The header in the core's evaluate-file shape."""
+        return {
+            "patient": {
+                "name": self.patient_name.text(),
+                "date_of_birth": self.date_of_birth.text().strip(),
+                "mrn": self.mrn.text(),
+            },
+            "levels": self.levels.levels(),
+            "planned_start": self.planned_start.dateTime().toString(DATETIME_FORMAT),
+            "physician": self.physician.text(),
+        }
+
+    def submit(self) -> None:
+        self._clear_errors()
+        try:
+            header = checklists.parse_header(self.header_document(), self._template)
+            checklist_id = checklists.start_checklist(self._store, self._actor, header)
+        except ValidationError as error:
+            self._show_validation(error)
+            return
+        except VPError as error:
+            show_error(self, error)
+            return
+        self.created.emit(checklist_id)
+
+    def _show_validation(self, error: ValidationError) -> None:
+        label = self.errors.get(error.item_id or "", self.general_error)
+        show_inline(label, as_sentence(error.message))
+        focus = {
+            "patient.name": self.patient_name,
+            "patient.date_of_birth": self.date_of_birth,
+            "patient.mrn": self.mrn,
+            "levels": self.levels.entry,
+            "planned_start": self.planned_start,
+            "physician": self.physician,
+        }.get(error.item_id or "")
+        if focus is not None:
+            focus.setFocus()
+
+    def _clear_errors(self) -> None:
+        for label in [*self.errors.values(), self.general_error]:
+            show_inline(label, "")
