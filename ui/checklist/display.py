@@ -1,0 +1,120 @@
+"""How answers, derivations and section states read on screen.
+
+Pure functions over the template and the core's Evaluation: the page shows what the core
+decided (requirements, warnings, stops); nothing here decides a clinical rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vpchecklist.rules.evaluation import Evaluation
+from vpchecklist.rules.levels import region_of
+from vpchecklist.templates.model import Item, Section, Template
+
+LEVELS_ID = "levels"  # the warning on the checklist's levels (upper thoracic) has no item
+
+
+def is_na(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"na"}
+
+
+def show_datetime(value: str) -> str:
+    """``2026-11-25T10:30`` → ``2026-11-25 10:30`` (easier to read; the field accepts both)."""
+    return value.replace("T", " ", 1)
+
+
+def format_value(item: Item, value: Any) -> str:
+    """An answer in words, as on the review page and in read-only mode."""
+    if value is None:
+        return "— not answered —"
+    if is_na(value):
+        return f"N/A — {value['na']}"
+    if item.kind == "confirm":
+        return "Yes" if value == "yes" else "No"
+    if item.kind == "choice":
+        return item.option_label(str(value))
+    if item.kind == "number":
+        return f"{value:g} {item.unit}".strip()
+    if item.kind == "datetime":
+        return show_datetime(str(value))
+    if item.kind == "blood_pressure":
+        return f"{value} {item.unit}".strip()
+    if item.kind == "allergies":
+        return "No known allergies" if value == "none" else ", ".join(value)
+    if item.kind == "anticoagulants":
+        if value == "none":
+            return "None"
+        held = "held" if value["held"] == "yes" else "NOT held"
+        return f"{value['drug']}, last dose {show_datetime(value['last_dose'])}, {held}"
+    return str(value)
+
+
+def derivation_text(template: Template, ev: Evaluation, item: Item) -> str | None:
+    """E.g. "Thoracic level T12 → hospital gown, opening at the back".
+
+    The required answer is the core's (``ev.requirements``); the levels named are those whose
+    region maps to it in the template, so the nurse sees *why* it is required.
+    """
+    if not item.derived_from or not ev.levels:
+        return None
+    required = ev.requirements.get(item.id)
+    if required is None:
+        return None
+    derivation = template.derivations[item.derived_from]
+    driving = [
+        lvl for lvl in ev.levels if derivation.by_region.get(region_of(lvl, template)) == required
+    ] or list(ev.levels)
+    regions: list[str] = []
+    for lvl in driving:
+        region = region_of(lvl, template)
+        if region not in regions:
+            regions.append(region)
+    words = "/".join(regions).capitalize()
+    plural = "s" if len(driving) > 1 else ""
+    explanation = derivation.explanations.get(required) or item.option_label(required)
+    text = f"{words} level{plural} {', '.join(driving)} → {explanation}"
+    if len(ev.regions) > 1:
+        text += f" (levels span {' and '.join(ev.regions)})"
+    return text
+
+
+def section_item_ids(section: Section, first: bool) -> list[str]:
+    ids = [item.id for item in section.items]
+    return [LEVELS_ID, *ids] if first else ids
+
+
+def section_state(section: Section, ev: Evaluation, first: bool = False) -> str:
+    """``stop``, ``warning`` (unacknowledged), ``open`` (something missing) or ``complete``."""
+    ids = set(section_item_ids(section, first))
+    if any(f.item in ids for f in ev.stops) or any(f.item in ids for f in ev.errors):
+        return "stop"
+    if any(f.item in ids for f in ev.unacknowledged):
+        return "warning"
+    if any(m in ids for m in ev.missing):
+        return "open"
+    return "complete"
+
+
+STATE_MARKS = {"stop": "⛔", "warning": "⚠", "open": "○", "complete": "✓"}
+STATE_WORDS = {
+    "stop": "hard stop",
+    "warning": "warning to acknowledge",
+    "open": "not complete",
+    "complete": "complete",
+}
+
+
+def progress(template: Template, ev: Evaluation) -> int:
+    """Share of required items answered, in percent (as the worklist shows it)."""
+    required = [item.id for item in template.items if item.required]
+    if not required:
+        return 100
+    missing = set(ev.missing) & set(required)
+    return round(100 * (len(required) - len(missing)) / len(required))
+
+
+def first_missing(template: Template, ev: Evaluation) -> str | None:
+    """The first unanswered item in template order: where an interrupted nurse resumes."""
+    missing = set(ev.missing)
+    return next((item.id for item in template.items if item.id in missing), None)

@@ -1,0 +1,97 @@
+"""Patient identity, the levels (large) and the allergy banner, above every page: wrong patient,
+wrong level and a missed allergy are the errors this product exists to prevent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.checklist.style import named
+from vpchecklist.rules.evaluation import Evaluation
+
+STATUS_WORDS = {
+    "draft": "Draft — every answer is saved as you go",
+    "signed": "Signed — read-only",
+    "postponed": "Closed: not ready — procedure postponed (read-only)",
+}
+
+
+class PatientHeader(QWidget):
+    back_requested = Signal()
+    addendum_requested = Signal()
+
+    def __init__(self, header: dict[str, Any]) -> None:
+        super().__init__()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        top = QFrame()
+        top.setStyleSheet("QFrame { background: #f3f6fa; border-bottom: 1px solid #d0d7e2; }")
+        row = QHBoxLayout(top)
+        row.setContentsMargins(12, 6, 12, 6)
+        row.setSpacing(16)
+        self.back = QPushButton("← Worklist")
+        named(self.back, "checklist.back", "Back to the worklist")
+        self.back.clicked.connect(self.back_requested)
+        row.addWidget(self.back)
+
+        patient = header["patient"]
+        who = QVBoxLayout()
+        who.setSpacing(2)
+        name = QLabel(patient["name"])
+        name.setObjectName("checklist.patient")
+        name.setStyleSheet("font-size: 15pt; font-weight: bold; border: none;")
+        facts = QLabel(
+            f"Born {patient['date_of_birth']}  ·  MRN {patient['mrn']}  ·  "
+            f"Planned {header['planned_start'].replace('T', ' ')}  ·  {header['physician']}"
+        )
+        facts.setObjectName("checklist.patient_facts")
+        facts.setStyleSheet("border: none;")
+        self.status = QLabel()
+        self.status.setObjectName("checklist.status")
+        self.status.setStyleSheet("border: none; color: #555;")
+        who.addWidget(name)
+        who.addWidget(facts)
+        who.addWidget(self.status)
+        row.addLayout(who, 1)
+
+        self.addendum = QPushButton("Add addendum…")
+        named(self.addendum, "checklist.addendum", "Add an addendum to the signed record")
+        self.addendum.clicked.connect(self.addendum_requested)
+        self.addendum.hide()
+        row.addWidget(self.addendum)
+
+        level_box = QVBoxLayout()
+        level_box.setSpacing(0)
+        caption = QLabel("LEVELS")
+        caption.setStyleSheet("border: none; color: #555; font-size: 9pt; font-weight: bold;")
+        self.levels = QLabel(", ".join(header["levels"]))
+        self.levels.setObjectName("checklist.levels")
+        self.levels.setAccessibleName("Levels to treat")
+        self.levels.setStyleSheet("border: none;")
+        self.region = QLabel()
+        self.region.setObjectName("checklist.region")
+        self.region.setStyleSheet("border: none; color: #0d3c78; font-weight: bold;")
+        for widget in (caption, self.levels, self.region):
+            level_box.addWidget(widget, 0, Qt.AlignmentFlag.AlignRight)
+        row.addLayout(level_box)
+        outer.addWidget(top)
+
+        self.allergy = QLabel()
+        self.allergy.setObjectName("checklist.allergy_banner")
+        self.allergy.setAccessibleName("Allergy warning")
+        self.allergy.setWordWrap(True)
+        self.allergy.hide()
+        outer.addWidget(self.allergy)
+
+    def update_from(self, ev: Evaluation, status: str) -> None:
+        self.region.setText(" + ".join(r.capitalize() for r in ev.regions))
+        self.status.setText(STATUS_WORDS.get(status, status))
+        self.addendum.setVisible(status != "draft")
+        flags = ev.allergy_flags
+        if flags:
+            parts = [f"{f['label']} ({', '.join(f['matches'])})" for f in flags]
+            self.allergy.setText("⚠ ALLERGY: " + "  ·  ".join(parts))
+        self.allergy.setVisible(bool(flags))

@@ -1,0 +1,286 @@
+"""One checklist item: its label, its kind's input, N/A with a reason, what the levels derive
+for it, and the core's findings (warning + acknowledge form, stop banner, input error)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.checklist.diagram import ProneDiagram
+from ui.checklist.display import LEVELS_ID, derivation_text, is_na
+from ui.checklist.findings import FindingsView, severity_label
+from ui.checklist.inputs import make_input
+from ui.checklist.session import ChecklistSession
+from ui.checklist.style import named
+from vpchecklist.rules.evaluation import Evaluation
+from vpchecklist.templates.model import Item
+
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def ack_text(ack: dict[str, Any] | None) -> str:
+    if not ack:
+        return ""
+    who = ack.get("acknowledged_by_name") or ack.get("acknowledged_by") or "you"
+    return (
+        f"✓ Acknowledged by {who}: {ack['reason']} — physician informed: "
+        f"{ack['physician_informed']}"
+    )
+
+
+class _AckMixin:
+    """Acknowledge a warning through the session and remember what was said."""
+
+    session: ChecklistSession
+    findings: FindingsView
+    ack_text: str
+    finding_id: str
+
+    def _acknowledge(self, reason: str, physician: str) -> None:
+        error = self.session.acknowledge(self.finding_id, reason, physician)
+        if error is None:
+            self.ack_text = ack_text(
+                {
+                    "acknowledged_by_name": self.session.actor.full_name,
+                    "reason": reason.strip(),
+                    "physician_informed": physician.strip(),
+                }
+            )
+            self.refresh(self.session.evaluation)
+        self.findings.show_error(error)
+
+    def refresh(self, ev: Evaluation) -> None:
+        raise NotImplementedError
+
+
+class ItemCard(_AckMixin, QFrame):
+    advance_requested = Signal()
+    postpone_requested = Signal()
+
+    def __init__(self, item: Item, session: ChecklistSession) -> None:
+        super().__init__()
+        self.item = item
+        self.session = session
+        self.finding_id = item.id
+        self.read_only = False
+        self.has_error = False
+        self.ack_text = ack_text(session.detail["acknowledgements"].get(item.id))
+        self.setProperty("card", True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.title = QLabel(item.label + ("" if item.required else " (optional)"))
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: bold;")
+        self.title.setBuddy(self)
+        self.input = make_input(item)
+        self.input.committed.connect(self._commit)
+        self.input.cleared.connect(self._clear)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 10, 8, 10)
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(6)
+        grid.setColumnStretch(0, 1)
+        row = 0
+        actions = QHBoxLayout()
+        actions.setSpacing(8)
+        actions.addWidget(self.input, 1)
+        self.na_button: QPushButton | None = None
+        self.na_reason: QLineEdit | None = None
+        if item.na_allowed:
+            self.na_button = QPushButton("N/A")
+            named(self.na_button, f"{item.id}.na", f"{item.label}: not applicable")
+            self.na_button.setCheckable(True)
+            self.na_button.setProperty("answer", True)
+            self.na_button.clicked.connect(self._na_clicked)
+            actions.addWidget(self.na_button)
+        if self.input.wide:
+            grid.addWidget(self.title, row, 0, 1, 2)
+            row += 1
+            grid.addLayout(actions, row, 0, 1, 2)
+        else:
+            grid.addWidget(self.title, row, 0)
+            grid.addLayout(actions, row, 1)
+        row += 1
+        if item.help:
+            help_label = QLabel(item.help)
+            help_label.setWordWrap(True)
+            help_label.setProperty("role", "help")
+            grid.addWidget(help_label, row, 0, 1, 2)
+            row += 1
+        if item.na_allowed:
+            self.na_row = QWidget()
+            na_layout = QHBoxLayout(self.na_row)
+            na_layout.setContentsMargins(0, 0, 0, 0)
+            na_layout.addWidget(QLabel("Why is it not applicable?"))
+            self.na_reason = QLineEdit()
+            named(self.na_reason, f"{item.id}.na_reason", f"{item.label}: reason not applicable")
+            self.na_reason.setPlaceholderText("Reason, e.g. marked under fluoroscopy per policy")
+            self.na_reason.editingFinished.connect(self._na_commit)
+            na_layout.addWidget(self.na_reason, 1)
+            self.na_row.hide()
+            grid.addWidget(self.na_row, row, 0, 1, 2)
+            row += 1
+        self.derived = QLabel()
+        self.derived.setObjectName(f"{item.id}.derived")
+        self.derived.setProperty("role", "derived")
+        self.derived.setWordWrap(True)
+        self.derived.hide()
+        self.diagram: ProneDiagram | None = None
+        if item.derived_from:
+            derived_row = QHBoxLayout()
+            derived_row.addWidget(self.derived, 1, Qt.AlignmentFlag.AlignTop)
+            if item.derived_from == "pillow_torso":
+                self.diagram = ProneDiagram()
+                self.diagram.setObjectName(f"{item.id}.diagram")
+                derived_row.addWidget(self.diagram)
+            grid.addLayout(derived_row, row, 0, 1, 2)
+            row += 1
+        self.error = severity_label(f"{item.id}.error", "error")
+        grid.addWidget(self.error, row, 0, 1, 2)
+        row += 1
+        self.findings = FindingsView(item.id, session.detail["header"]["physician"])
+        self.findings.acknowledge.connect(self._acknowledge)
+        self.findings.postpone_requested.connect(self.postpone_requested)
+        grid.addWidget(self.findings, row, 0, 1, 2)
+
+    # -- showing ---------------------------------------------------------------------------
+    def show_value(self, value: Any) -> None:
+        """Show the stored answer (on opening, and after the core accepted a change)."""
+        self.input.set_value(value)
+        if self.na_button is not None and self.na_reason is not None:
+            na = is_na(value)
+            self.na_button.setChecked(na)
+            self.na_row.setVisible(na)
+            self.na_reason.setText(value["na"] if na else "")
+
+    def refresh(self, ev: Evaluation) -> None:
+        found = ev.findings_for(self.item.id)
+        acknowledged = self.item.id in ev.acknowledged
+        if not acknowledged:
+            self.ack_text = ""
+        self.findings.show_findings(found["warnings"], found["stops"], acknowledged, self.ack_text)
+        text = derivation_text(self.session.template, ev, self.item)
+        self.derived.setText(text or "")
+        self.derived.setVisible(bool(text))
+        if self.diagram is not None:
+            answered = ev.answers.get(self.item.id)
+            torso = answered if isinstance(answered, str) else ev.requirements.get(self.item.id)
+            self.diagram.set_placement(torso)
+
+    def show_error(self, message: str | None) -> None:
+        self.has_error = bool(message)
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.read_only = read_only
+        self.input.set_read_only(read_only)
+        for widget in (self.na_button, self.na_reason):
+            if widget is not None:
+                widget.setEnabled(not read_only)
+        self.findings.set_read_only(read_only)
+
+    def focus_input(self) -> None:
+        self.input.focus_first()
+
+    # -- saving ----------------------------------------------------------------------------
+    def _commit(self, value: Any) -> None:
+        self._after(self.session.answer(self.item.id, value))
+
+    def _clear(self) -> None:
+        if self.session.stored_value(self.item.id) is None:
+            self.show_error(None)
+            return
+        self._after(self.session.clear(self.item.id))
+
+    def _na_clicked(self, checked: bool) -> None:
+        assert self.na_reason is not None
+        self.na_row.setVisible(checked)
+        if checked:
+            self.na_reason.setFocus()
+        elif is_na(self.session.stored_value(self.item.id)):
+            self._after(self.session.clear(self.item.id))
+
+    def _na_commit(self) -> None:
+        assert self.na_reason is not None
+        reason = self.na_reason.text().strip()
+        stored = self.session.stored_value(self.item.id)
+        if not reason or (is_na(stored) and stored["na"] == reason):
+            return
+        self._after(self.session.mark_na(self.item.id, reason))
+
+    def _after(self, error: str | None) -> None:
+        self.show_error(error)
+        stored = self.session.stored_value(self.item.id)
+        if error is None or self.input.revert_on_error:
+            self.show_value(stored)
+
+    # -- keyboard --------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        """Enter = yes (on a yes/no item) and on to the next item."""
+        if event.key() not in ENTER_KEYS:
+            super().keyPressEvent(event)
+            return
+        if not self.read_only:
+            focused = QApplication.focusWidget()
+            if self.na_button is not None and focused is self.na_button:
+                self.na_button.click()
+                return
+            if focused is not self.na_reason and self.input.handle_enter():
+                return
+            if self.has_error:
+                return
+        self.advance_requested.emit()
+
+
+class LevelsCard(_AckMixin, QFrame):
+    """The levels from the order, and the acknowledge form of the upper-thoracic warning."""
+
+    def __init__(self, session: ChecklistSession) -> None:
+        super().__init__()
+        self.session = session
+        self.finding_id = LEVELS_ID
+        self.ack_text = ack_text(session.detail["acknowledgements"].get(LEVELS_ID))
+        self.setProperty("card", True)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(8, 10, 8, 10)
+        self.summary = QLabel()
+        self.summary.setObjectName("levels.summary")
+        self.summary.setWordWrap(True)
+        box.addWidget(self.summary)
+        self.findings = FindingsView(LEVELS_ID, session.detail["header"]["physician"])
+        self.findings.acknowledge.connect(self._acknowledge)
+        box.addWidget(self.findings)
+
+    def refresh(self, ev: Evaluation) -> None:
+        levels = ", ".join(ev.levels or [])
+        regions = " and ".join(ev.regions)
+        self.summary.setText(
+            f"Levels to treat (from the order): <b>{levels}</b> — {regions}. "
+            "Check them against the signed consent and the imaging below."
+        )
+        found = ev.findings_for(LEVELS_ID)
+        acknowledged = LEVELS_ID in ev.acknowledged
+        if not acknowledged:
+            self.ack_text = ""
+        self.findings.show_findings(found["warnings"], [], acknowledged, self.ack_text)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.findings.set_read_only(read_only)
+
+    def focus_input(self) -> None:
+        self.findings.form.reason.setFocus()

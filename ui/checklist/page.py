@@ -1,0 +1,266 @@
+"""The checklist page the app shell embeds: header, section list, walk-through, review and sign.
+
+Opening a draft resumes on the page of the first unanswered item, because nurses are
+interrupted all the time and every answer is already saved.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.checklist.addendum_dialog import AddendumDialog
+from ui.checklist.display import (
+    LEVELS_ID,
+    STATE_MARKS,
+    STATE_WORDS,
+    first_missing,
+    progress,
+    section_state,
+)
+from ui.checklist.header import PatientHeader
+from ui.checklist.refcount_guard import make_singletons_immortal
+from ui.checklist.review_page import ReviewPage
+from ui.checklist.section_page import SectionPage
+from ui.checklist.session import ChecklistSession, plain
+from ui.checklist.style import STYLE_SHEET, TOUCH, named
+from vpchecklist.errors import VPError
+from vpchecklist.rules.evaluation import Evaluation
+from vpchecklist.services.actors import Actor
+from vpchecklist.store import Store
+
+log = logging.getLogger(__name__)
+
+STATE_COLOURS = {"stop": "#b3261e", "warning": "#b26a00", "open": "#333333", "complete": "#1e6b30"}
+
+
+class ChecklistPage(QWidget):
+    """``ChecklistPage(store, actor, checklist_id)``; emits ``closed`` to go back to the worklist."""
+
+    closed = Signal()
+
+    def __init__(
+        self, store: Store, actor: Actor, checklist_id: int, parent: QWidget | None = None
+    ) -> None:
+        make_singletons_immortal()  # before the many Qt calls below; see refcount_guard
+        super().__init__(parent)
+        self.setObjectName("checklistPage")
+        self.setStyleSheet(STYLE_SHEET)
+        self.session: ChecklistSession | None = None
+        try:
+            self.session = ChecklistSession(store, actor, checklist_id, self)
+        except VPError as error:
+            self._build_failure(plain(error))
+            return
+        self._build(self.session)
+
+    # -- building --------------------------------------------------------------------------
+    def _build_failure(self, message: str) -> None:
+        box = QVBoxLayout(self)
+        text = QLabel(f"This checklist cannot be opened. {message}")
+        text.setObjectName("checklist.open_error")
+        text.setWordWrap(True)
+        back = QPushButton("← Worklist")
+        named(back, "checklist.back", "Back to the worklist")
+        back.clicked.connect(self.closed)
+        box.addWidget(text)
+        box.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
+        box.addStretch(1)
+
+    def _build(self, session: ChecklistSession) -> None:
+        template = session.template
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.header = PatientHeader(session.detail["header"])
+        self.header.back_requested.connect(self.closed)
+        self.header.addendum_requested.connect(self._open_addendum)
+        outer.addWidget(self.header)
+
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setSpacing(0)
+        self.sections = QListWidget()
+        named(self.sections, "checklist.sections", "Sections of the checklist")
+        self.sections.setFixedWidth(230)
+        self.sections.setStyleSheet("QListWidget { border: none; background: #f7f7f7; }")
+        self.stack = QStackedWidget()
+        self.pages: list[SectionPage] = []
+        for index, section in enumerate(template.sections):
+            page = SectionPage(section, session, first=index == 0)
+            page.finished.connect(self.next_section)
+            page.postpone_requested.connect(self._postpone)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+            self.sections.addItem(self._list_entry(section.title))
+        self.review = ReviewPage(session)
+        self.review.jump_requested.connect(self.go_to_item)
+        self.review.sign_box.signed.connect(self._after_signing)
+        self.stack.addWidget(self.review)
+        self.sections.addItem(self._list_entry("Review and sign"))
+        self.sections.currentRowChanged.connect(self._show_page)
+        middle.addWidget(self.sections)
+        middle.addWidget(self.stack, 1)
+        outer.addLayout(middle, 1)
+        outer.addWidget(self._build_footer())
+
+        for page in self.pages:
+            for card in page.cards:
+                card.show_value(session.stored_value(card.item.id))
+        session.evaluated.connect(self._apply)
+        self._apply_read_only()
+        self._apply(session.evaluation)
+        QShortcut(QKeySequence("Ctrl+Right"), self, self.next_section).setContext(
+            Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+        QShortcut(QKeySequence("Ctrl+Left"), self, self.previous_section).setContext(
+            Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+        self._resume()
+
+    def _list_entry(self, title: str) -> QListWidgetItem:
+        entry = QListWidgetItem(title)
+        entry.setSizeHint(QSize(220, TOUCH + 4))
+        return entry
+
+    def _build_footer(self) -> QWidget:
+        footer = QWidget()
+        footer.setStyleSheet("QWidget { background: #f3f6fa; }")
+        row = QHBoxLayout(footer)
+        row.setContentsMargins(12, 6, 12, 6)
+        self.progress = QProgressBar()
+        named(self.progress, "checklist.progress", "Required items answered")
+        self.progress.setFormat("%p% of required items answered")
+        self.progress.setMinimumHeight(28)
+        self.previous = QPushButton("← Previous")
+        named(self.previous, "checklist.previous", "Previous section (Ctrl+Left)")
+        self.next = QPushButton("Next →")
+        named(self.next, "checklist.next", "Next section (Ctrl+Right)")
+        self.review_button = QPushButton("Review and sign")
+        named(self.review_button, "checklist.review", "Review and sign")
+        self.previous.clicked.connect(self.previous_section)
+        self.next.clicked.connect(self.next_section)
+        self.review_button.clicked.connect(lambda: self.go_to_index(len(self.pages)))
+        row.addWidget(self.progress, 1)
+        row.addSpacing(16)
+        for button in (self.previous, self.next, self.review_button):
+            button.setMinimumWidth(130)
+            row.addWidget(button)
+        return footer
+
+    # -- public ----------------------------------------------------------------------------
+    def set_actor(self, actor: Actor) -> None:
+        """Another user unlocked the session: their name goes on everything from now on."""
+        if self.session is None:
+            return
+        self.session.actor = actor
+        if self.stack.currentWidget() is self.review:
+            self.review.refresh()
+
+    def go_to_index(self, index: int) -> None:
+        self.sections.setCurrentRow(max(0, min(index, len(self.pages))))
+
+    def next_section(self) -> None:
+        self.go_to_index(self.sections.currentRow() + 1)
+
+    def previous_section(self) -> None:
+        self.go_to_index(self.sections.currentRow() - 1)
+
+    def go_to_item(self, item_id: str) -> None:
+        """Show the item's section and put the cursor in its input (review links use this)."""
+        assert self.session is not None
+        if item_id == LEVELS_ID:
+            index = 0
+        else:
+            section = self.session.template.section_of(item_id)
+            if section is None:
+                return
+            index = self.session.template.sections.index(section)
+        self.go_to_index(index)
+        page = self.pages[index]
+        QTimer.singleShot(0, lambda: page.focus_item(item_id))
+        page.focus_item(item_id)
+
+    # -- reacting --------------------------------------------------------------------------
+    def _resume(self) -> None:
+        assert self.session is not None
+        if self.session.read_only:
+            self.go_to_index(len(self.pages))
+            return
+        item_id = first_missing(self.session.template, self.session.evaluation)
+        if item_id is None:
+            self.go_to_index(len(self.pages))
+        else:
+            self.go_to_item(item_id)
+
+    def _show_page(self, index: int) -> None:
+        if index < 0:
+            return
+        self.stack.setCurrentIndex(index)
+        self.previous.setEnabled(index > 0)
+        self.next.setEnabled(index < len(self.pages))
+        if index == len(self.pages):
+            assert self.session is not None
+            self.session.refresh_detail()
+            self.review.refresh()
+
+    def _apply(self, ev: Evaluation) -> None:
+        """A new evaluation: redraw findings, section states, progress and the allergy banner."""
+        assert self.session is not None
+        template = self.session.template
+        self.header.update_from(ev, self.session.status)
+        for index, (section, page) in enumerate(zip(template.sections, self.pages, strict=True)):
+            state = section_state(section, ev, first=index == 0)
+            entry = self.sections.item(index)
+            entry.setText(f"{STATE_MARKS[state]}  {section.title}")
+            entry.setForeground(QBrush(QColor(STATE_COLOURS[state])))
+            entry.setData(
+                Qt.ItemDataRole.AccessibleTextRole, f"{section.title}: {STATE_WORDS[state]}"
+            )
+            if page.levels_card is not None:
+                page.levels_card.refresh(ev)
+            for card in page.cards:
+                card.refresh(ev)
+        review_entry = self.sections.item(len(self.pages))
+        review_entry.setText(("✓  " if ev.ready_to_sign else "") + "Review and sign")
+        self.progress.setValue(progress(template, ev))
+        if self.stack.currentWidget() is self.review:
+            self.review.refresh()
+
+    def _apply_read_only(self) -> None:
+        assert self.session is not None
+        read_only = self.session.read_only
+        for page in self.pages:
+            if page.levels_card is not None:
+                page.levels_card.set_read_only(read_only)
+            for card in page.cards:
+                card.set_read_only(read_only)
+
+    def _after_signing(self) -> None:
+        assert self.session is not None
+        self._apply_read_only()
+        self._apply(self.session.evaluation)
+        self.review.refresh()
+
+    def _postpone(self) -> None:
+        self.go_to_index(len(self.pages))
+        self.review.sign_box.prefer_postponed()
+
+    def _open_addendum(self) -> None:
+        assert self.session is not None
+        dialog = AddendumDialog(self.session, self)
+        dialog.accepted.connect(self.review.refresh)
+        dialog.open()

@@ -1,0 +1,236 @@
+"""Review and sign: every answer, the warnings with their acknowledgements, what is still
+missing (each a link to the item), hard stops, signatures and addenda, and the sign form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.checklist.display import LEVELS_ID, format_value
+from ui.checklist.findings import severity_label
+from ui.checklist.item_card import ack_text
+from ui.checklist.session import ChecklistSession
+from ui.checklist.sign_box import SignBox
+from ui.checklist.style import STOP_BG, WARNING_BG, named
+from vpchecklist.rules.evaluation import Evaluation
+
+
+def heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet("font-size: 13pt; font-weight: bold; margin-top: 10px;")
+    return label
+
+
+class ReviewPage(QWidget):
+    jump_requested = Signal(str)
+
+    def __init__(self, session: ChecklistSession) -> None:
+        super().__init__()
+        self.session = session
+        self.setObjectName("section.review")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 8, 16, 8)
+        row.setSpacing(16)
+
+        left = QVBoxLayout()
+        title = QLabel("Review and sign")
+        title.setStyleSheet("font-size: 17pt; font-weight: bold;")
+        left.addWidget(title)
+        self.answers = QTreeWidget()
+        named(self.answers, "review.answers", "All answers")
+        self.answers.setColumnCount(3)
+        self.answers.setHeaderLabels(["Item", "Answer", "By"])
+        self.answers.setWordWrap(True)
+        self.answers.setUniformRowHeights(False)
+        self.answers.setAlternatingRowColors(True)
+        header = self.answers.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.answers.setColumnWidth(1, 210)
+        left.addWidget(self.answers, 1)
+        row.addLayout(left, 11)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        side = QWidget()
+        self.side = QVBoxLayout(side)
+        self.side.setContentsMargins(0, 0, 8, 0)
+        self.status = QLabel()
+        self.status.setObjectName("review.status")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.side.addWidget(self.status)
+        self.findings_box = QVBoxLayout()
+        self.side.addLayout(self.findings_box)
+        self.sign_box = SignBox(session)
+        self.side.addWidget(self.sign_box)
+        self.side.addStretch(1)
+        scroll.setWidget(side)
+        row.addWidget(scroll, 9)
+
+    # -- filling ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        ev = self.session.evaluation
+        self._fill_answers(ev)
+        self._clear_findings()
+        self._fill_status(ev)
+        self._fill_missing(ev)
+        self._fill_stops(ev)
+        self._fill_warnings(ev)
+        self._fill_signatures()
+        self.sign_box.setVisible(not self.session.read_only)
+        self.sign_box.refresh(ev)
+
+    def _fill_status(self, ev: Evaluation) -> None:
+        if self.session.read_only:
+            text, colour = "This checklist is closed and read-only.", "#1e6b30"
+        elif ev.ready_to_sign:
+            text, colour = "✓ Complete — ready to sign.", "#1e6b30"
+        else:
+            text, colour = "Not ready to sign yet.", "#8c1d18"
+        self.status.setText(text)
+        self.status.setStyleSheet(f"font-size: 13pt; font-weight: bold; color: {colour};")
+
+    def _fill_answers(self, ev: Evaluation) -> None:
+        self.answers.clear()
+        answers = self.session.detail["answers"]
+        warned = {f.item for f in ev.warnings}
+        stopped = {f.item for f in ev.stops}
+        for section in self.session.template.sections:
+            parent = QTreeWidgetItem([section.title, "", ""])
+            font = parent.font(0)
+            font.setBold(True)
+            parent.setFont(0, font)
+            self.answers.addTopLevelItem(parent)
+            for item in section.items:
+                value = ev.answers.get(item.id)
+                mark = "⛔ " if item.id in stopped else "⚠ " if item.id in warned else ""
+                who = answers.get(item.id, {}).get("answered_by", "") if value is not None else ""
+                node = QTreeWidgetItem([item.label, mark + format_value(item, value), who])
+                node.setToolTip(0, item.label)
+                node.setData(0, Qt.ItemDataRole.UserRole, item.id)
+                colour = STOP_BG if item.id in stopped else WARNING_BG if mark else None
+                if colour:
+                    for column in range(3):
+                        node.setBackground(column, QBrush(QColor(colour)))
+                if value is None:
+                    node.setForeground(1, QBrush(QColor("#8c1d18")))
+                parent.addChild(node)
+            parent.setExpanded(True)
+
+    def _clear_findings(self) -> None:
+        while self.findings_box.count():
+            entry = self.findings_box.takeAt(0)
+            widget = entry.widget()
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
+
+    def _add(self, widget: QWidget) -> None:
+        """Add and show at once (a widget added to a visible page shows only on the next
+        event-loop turn, and a jump link must be usable right away)."""
+        self.findings_box.addWidget(widget)
+        widget.show()
+
+    def _link(self, name: str, text: str, item_id: str) -> QPushButton:
+        link = QPushButton(text)
+        named(link, name, text)
+        link.setProperty("link", True)
+        link.setCursor(Qt.CursorShape.PointingHandCursor)
+        link.clicked.connect(lambda _=False, i=item_id: self.jump_requested.emit(i))
+        return link
+
+    def _label_of(self, item_id: str) -> str:
+        if item_id == LEVELS_ID:
+            return "Levels"
+        item = self.session.template.item(item_id)
+        section = self.session.template.section_of(item_id)
+        if item is None or section is None:
+            return item_id
+        return f"{section.title}: {item.label}"
+
+    def _fill_missing(self, ev: Evaluation) -> None:
+        missing = [m for m in ev.missing if self.session.template.item(m) is not None]
+        if not missing:
+            return
+        self._add(heading(f"Still missing ({len(missing)})"))
+        for item_id in missing:
+            text = "→ " + self._label_of(item_id)
+            self._add(self._link(f"review.missing.{item_id}", text, item_id))
+
+    def _fill_stops(self, ev: Evaluation) -> None:
+        if not ev.stops:
+            return
+        self._add(heading("Hard stops"))
+        for finding in ev.stops:
+            label = severity_label(f"review.stop_text.{finding.item}", "stop")
+            label.setText(f"⛔ {self._label_of(finding.item)} — {finding.message}")
+            label.show()
+            self._add(label)
+            if not self.session.read_only:
+                link = self._link(
+                    f"review.stop.{finding.item}", "→ Change the answer", finding.item
+                )
+                self._add(link)
+
+    def _fill_warnings(self, ev: Evaluation) -> None:
+        if not ev.warnings:
+            return
+        self._add(heading("Warnings"))
+        acks: dict[str, Any] = self.session.detail["acknowledgements"]
+        for finding in ev.warnings:
+            label = severity_label(f"review.warning_text.{finding.item}", "warning")
+            text = f"⚠ {self._label_of(finding.item)} — {finding.message}"
+            if finding.item in ev.acknowledged:
+                text += "\n" + (ack_text(acks.get(finding.item)) or "✓ Acknowledged")
+            label.setText(text)
+            label.show()
+            self._add(label)
+            if finding.item not in ev.acknowledged and not self.session.read_only:
+                name = f"review.warning.{finding.item}"
+                self._add(self._link(name, "→ Acknowledge it", finding.item))
+
+    def _fill_signatures(self) -> None:
+        detail = self.session.detail
+        if not detail["signatures"]:
+            return
+        self._add(heading("Signatures"))
+        for signature in detail["signatures"]:
+            if signature["meaning"] == "addendum":
+                continue
+            text = (
+                f"{signature['printed_name']} ({signature['role']}), "
+                f"{signature['signed_at']} UTC:\n“{signature['meaning_text']}”"
+            )
+            if signature.get("reason"):
+                text += f"\nReason: {signature['reason']}"
+            label = QLabel(text)
+            label.setObjectName("review.signature")
+            label.setWordWrap(True)
+            self._add(label)
+        for addendum in detail["addenda"]:
+            sig = addendum["signature"]
+            label = QLabel(
+                f"Addendum by {sig['printed_name']}, {sig['signed_at']} UTC:\n{addendum['text']}"
+            )
+            label.setObjectName("review.addendum")
+            label.setWordWrap(True)
+            label.setStyleSheet("background: #f3f6fa; padding: 6px;")
+            self._add(label)

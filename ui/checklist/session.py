@@ -1,0 +1,125 @@
+"""One open checklist as the page sees it: the service calls, their errors as plain sentences.
+
+Every nurse action goes through exactly one service call here; the page never touches the
+store itself. Failures come back as a sentence to show next to the input, never a traceback
+(the traceback goes to the log).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from vpchecklist.errors import ValidationError, VPError
+from vpchecklist.rules.evaluation import Evaluation
+from vpchecklist.services import checklists, signing
+from vpchecklist.services.actors import Actor
+from vpchecklist.services.templates import template_by_hash
+from vpchecklist.store import Store
+from vpchecklist.templates import Template
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = "Something went wrong and nothing was saved. Please try again; details are in the log."
+
+
+def plain(error: VPError) -> str:
+    """The sentence a nurse reads: without the item id the core prefixes for the CLI."""
+    text = error.message if isinstance(error, ValidationError) else str(error)
+    return text[:1].upper() + text[1:] if text else "That was not accepted."
+
+
+class ChecklistSession(QObject):
+    """Holds the checklist's template, latest evaluation and detail; emits after each change."""
+
+    evaluated = Signal(object)  # Evaluation after any successful change
+    status_changed = Signal(str)  # "signed" / "postponed" after a signature
+
+    def __init__(
+        self, store: Store, actor: Actor, checklist_id: int, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.actor = actor
+        self.checklist_id = checklist_id
+        self.detail: dict[str, Any] = checklists.detail(store, actor, checklist_id)
+        with store.reading():
+            self.template: Template = template_by_hash(self.detail["template"]["hash"])
+        self.evaluation: Evaluation = checklists.evaluation(store, actor, checklist_id)
+
+    @property
+    def status(self) -> str:
+        return str(self.detail["status"])
+
+    @property
+    def read_only(self) -> bool:
+        return self.status != "draft"
+
+    def stored_value(self, item_id: str) -> Any:
+        return self.evaluation.answers.get(item_id)
+
+    def refresh_detail(self) -> str | None:
+        """Re-read acknowledgements, signatures and addenda (e.g. for the review page)."""
+        return self._run(self._refresh_detail)
+
+    def _refresh_detail(self) -> None:
+        self.detail = checklists.detail(self.store, self.actor, self.checklist_id)
+
+    # -- the verbs -------------------------------------------------------------------------
+    def answer(self, item_id: str, value: Any) -> str | None:
+        return self._change(checklists.answer, item_id, value)
+
+    def mark_na(self, item_id: str, reason: str) -> str | None:
+        return self._change(checklists.mark_na, item_id, reason)
+
+    def clear(self, item_id: str) -> str | None:
+        return self._change(checklists.clear_answer, item_id)
+
+    def acknowledge(self, item_id: str, reason: str, physician: str) -> str | None:
+        return self._change(checklists.acknowledge, item_id, reason, physician)
+
+    def sign(self, password: str, meaning: str, reason: str | None) -> str | None:
+        def run() -> None:
+            signing.sign(
+                self.store, self.actor, self.checklist_id, password, meaning, reason or None
+            )
+            self._after_signature()
+
+        error = self._run(run)
+        if error is None:
+            self.status_changed.emit(self.status)
+        return error
+
+    def add_addendum(self, text: str, password: str) -> str | None:
+        def run() -> None:
+            signing.add_addendum(self.store, self.actor, self.checklist_id, text, password)
+            self._refresh_detail()
+
+        return self._run(run)
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _after_signature(self) -> None:
+        self._refresh_detail()
+        self.evaluation = checklists.evaluation(self.store, self.actor, self.checklist_id)
+
+    def _change(self, verb: Callable[..., Evaluation], *args: Any) -> str | None:
+        def run() -> None:
+            self.evaluation = verb(self.store, self.actor, self.checklist_id, *args)
+
+        error = self._run(run)
+        if error is None:
+            self.evaluated.emit(self.evaluation)
+        return error
+
+    def _run(self, action: Callable[[], None]) -> str | None:
+        try:
+            action()
+        except VPError as error:
+            return plain(error)
+        except Exception:  # the UI must stay usable; the traceback is for the log only
+            log.exception("checklist %s: unexpected failure", self.checklist_id)
+            return UNEXPECTED
+        return None

@@ -1,0 +1,116 @@
+"""The signature form: the meaning being signed stated in words, the password again, and the
+"not ready — postponed" way out (with its reason) when a hard stop blocks a ready sign-off."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+)
+
+from ui.checklist.findings import severity_label
+from ui.checklist.session import ChecklistSession
+from ui.checklist.style import TOUCH, named
+from vpchecklist.rules.evaluation import Evaluation
+from vpchecklist.services.signing import MEANINGS
+
+
+def blocked_reason(ev: Evaluation) -> str:
+    """Why "ready" cannot be signed yet, in counts a nurse can act on."""
+    parts = []
+    missing = len(ev.missing)
+    if missing:
+        parts.append(f"{missing} item{'s' if missing != 1 else ''} not answered")
+    if ev.unacknowledged:
+        n = len(ev.unacknowledged)
+        parts.append(f"{n} warning{'s' if n != 1 else ''} not acknowledged")
+    if ev.stops:
+        n = len(ev.stops)
+        parts.append(f"{n} hard stop{'s' if n != 1 else ''}")
+    if ev.errors:
+        parts.append("invalid answers to correct")
+    return "Cannot be signed as ready yet: " + ", ".join(parts) + "." if parts else ""
+
+
+class SignBox(QFrame):
+    signed = Signal()
+
+    def __init__(self, session: ChecklistSession) -> None:
+        super().__init__()
+        self.session = session
+        self.setStyleSheet("SignBox { border: 2px solid #1565c0; border-radius: 6px; }")
+        box = QVBoxLayout(self)
+        box.setContentsMargins(12, 10, 12, 12)
+        box.setSpacing(8)
+        heading = QLabel("Sign")
+        heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        box.addWidget(heading)
+        box.addWidget(QLabel("By signing with your password you state:"))
+        self.ready = QRadioButton(MEANINGS["ready"])
+        named(self.ready, "sign.meaning_ready", MEANINGS["ready"])
+        self.postponed = QRadioButton(MEANINGS["postponed"])
+        named(self.postponed, "sign.meaning_postponed", MEANINGS["postponed"])
+        self.group = QButtonGroup(self)
+        for radio in (self.ready, self.postponed):
+            radio.setMinimumHeight(TOUCH)
+            radio.setStyleSheet("font-weight: bold;")
+            self.group.addButton(radio)
+            box.addWidget(radio)
+        self.ready.setChecked(True)
+        self.reason = QLineEdit()
+        named(self.reason, "sign.reason", "Reason the procedure is postponed")
+        self.reason.setPlaceholderText("Reason the procedure is postponed (required)")
+        box.addWidget(self.reason)
+        self.blocked = severity_label("sign.blocked", "warning")
+        box.addWidget(self.blocked)
+        self.password = QLineEdit()
+        named(self.password, "sign.password", "Your password, to sign")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(f"Password of {session.actor.full_name}")
+        box.addWidget(self.password)
+        self.submit = QPushButton()
+        named(self.submit, "sign.submit", "Sign the checklist")
+        self.submit.setStyleSheet(
+            "QPushButton { background: #1565c0; color: white; font-weight: bold;"
+            " border-radius: 4px; } QPushButton:disabled { background: #b0bec5; }"
+        )
+        box.addWidget(self.submit)
+        self.error = severity_label("sign.error", "stop")
+        box.addWidget(self.error)
+        self.group.buttonToggled.connect(lambda *_: self.refresh(self.session.evaluation))
+        self.submit.clicked.connect(self._sign)
+        self.password.returnPressed.connect(self._sign)
+
+    def prefer_postponed(self) -> None:
+        self.postponed.setChecked(True)
+        self.reason.setFocus()
+
+    def refresh(self, ev: Evaluation) -> None:
+        postponing = self.postponed.isChecked()
+        self.reason.setEnabled(postponing)
+        why = "" if postponing else blocked_reason(ev)
+        self.blocked.setText(why)
+        self.blocked.setVisible(bool(why))
+        self.submit.setEnabled(postponing or ev.ready_to_sign)
+        who = self.session.actor.full_name
+        meaning = "not ready — postponed" if postponing else "ready for procedure"
+        self.submit.setText(f"Sign as {who}: {meaning}")
+        self.password.setPlaceholderText(f"Password of {who}")
+
+    def _sign(self) -> None:
+        if not self.submit.isEnabled():
+            return
+        meaning = "postponed" if self.postponed.isChecked() else "ready"
+        reason = self.reason.text() if meaning == "postponed" else None
+        error = self.session.sign(self.password.text(), meaning, reason)
+        self.password.clear()
+        self.error.setText(error or "")
+        self.error.setVisible(bool(error))
+        if error is None:
+            self.signed.emit()
