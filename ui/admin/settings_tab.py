@@ -1,0 +1,145 @@
+"""Site settings: idle-lock minutes, backup folder, the site name printed on PDFs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.admin.common import error_text, hint, show_status, status_label
+from ui.widgets import TOUCH_PX, button, line_edit, named
+from vpchecklist.errors import VPError
+from vpchecklist.services import Actor, settings
+from vpchecklist.store import Store
+
+
+class SettingsTab(QWidget):
+    """``saved(dict)`` carries every setting after a successful save."""
+
+    saved = Signal(dict)
+
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("admin.settings")
+        self._store = store
+        self._actor = actor
+
+        self.idle_minutes = named(QSpinBox(), "admin.settings.idle_minutes", "Idle lock, minutes")
+        self.idle_minutes.setRange(1, 120)
+        self.idle_minutes.setSuffix(" minutes")
+        self.idle_minutes.setMinimumHeight(TOUCH_PX)
+        self.idle_minutes.setMaximumWidth(220)
+        self.backup_folder = line_edit("admin.settings.backup_folder", "Backup folder")
+        self.choose_folder = button(
+            "Choose…", "admin.settings.backup_folder.choose", "Choose the backup folder"
+        )
+        self.site_name = line_edit(
+            "admin.settings.site_name",
+            "Site name",
+            "e.g. St Mary's Hospital — Interventional Radiology",
+        )
+        self.save = button("Save settings", "admin.settings.save")
+        self.save.setProperty("kind", "primary")
+        self.status = status_label("admin.settings.status")
+
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.backup_folder, 1)
+        folder_row.addWidget(self.choose_folder)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        form.setVerticalSpacing(6)
+        form.addRow("&Lock the screen after this much idle time", self.idle_minutes)
+        form.addRow(hint("Anyone can unlock with their own password; the session stays open."))
+        form.addRow("&Backup folder", folder_row)
+        form.addRow(
+            hint("Leave empty to keep backups in the “backups” folder beside the database.")
+        )
+        form.addRow("&Site name (printed on every PDF)", self.site_name)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save)
+        save_row.addStretch(1)
+        content = QWidget()
+        content.setMaximumWidth(760)
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addLayout(form)
+        inner.addSpacing(12)
+        inner.addLayout(save_row)
+        inner.addWidget(self.status)
+        layout = QVBoxLayout(self)
+        layout.addWidget(content)
+        layout.addStretch(1)
+
+        self.choose_folder.clicked.connect(self._choose_folder)
+        self.save.clicked.connect(self.save_settings)
+        self.refresh()
+
+    def set_actor(self, actor: Actor) -> None:
+        self._actor = actor
+
+    def refresh(self) -> None:
+        try:
+            values = settings.get_all(self._store)
+            default_folder = self._store.path.parent / "backups"
+        except VPError as error:
+            show_status(self.status, error_text(error), error=True)
+            return
+        self.idle_minutes.setValue(int(values["idle_lock_minutes"]))
+        self.backup_folder.setText(values["backup_folder"])
+        self.backup_folder.setPlaceholderText(str(default_folder))
+        self.site_name.setText(values["site_name"])
+
+    def _choose_folder(self) -> None:
+        start = self.backup_folder.text() or str(self._store.path.parent)
+        folder = QFileDialog.getExistingDirectory(self, "Choose the backup folder", start)
+        if folder:
+            self.backup_folder.setText(folder)
+
+    def save_settings(self) -> None:
+        problem = folder_problem(self.backup_folder.text())
+        if problem:
+            show_status(self.status, problem, error=True)
+            self.backup_folder.setFocus()
+            return
+        changes = {
+            "idle_lock_minutes": self.idle_minutes.value(),
+            "backup_folder": self.backup_folder.text(),
+            "site_name": self.site_name.text(),
+        }
+        try:
+            values = settings.update(self._store, self._actor, changes)
+        except VPError as error:
+            show_status(self.status, error_text(error), error=True)
+            return
+        self.refresh()
+        show_status(self.status, "Settings saved.")
+        self.saved.emit(values)
+
+
+def folder_problem(text: str) -> str:
+    """Why backups could not be written to ``text`` (empty = the default folder, always fine).
+
+    Checked here so a mistyped folder is caught while the administrator is still looking, not
+    by tomorrow's automatic backup."""
+    if not text.strip():
+        return ""
+    folder = Path(text.strip()).expanduser()
+    if not folder.is_absolute():
+        return f"The backup folder must be a full path (for example {Path.home() / 'backups'})."
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder."
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"VP Checklist cannot write to {existing}; choose another backup folder."
+    return ""
