@@ -221,6 +221,7 @@ def _canvas_class(furniture: _Furniture, draft: bool) -> type[Canvas]:
 
     class _Canvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["initialFontName"] = REGULAR  # no stray Helvetica on the pages
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
@@ -249,7 +250,11 @@ def _canvas_class(furniture: _Furniture, draft: bool) -> type[Canvas]:
 def _table(
     rows: list[list[Any]], widths: list[float], header: bool = True, extra: list[Any] | None = None
 ) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    # Cells as lists so that a row taller than the rest of the page splits inside the row.
+    cells = [[[c] if isinstance(c, Flowable) else c for c in row] for row in rows]
+    table = Table(
+        cells, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT", splitInRow=24
+    )
     style: list[Any] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("GRID", (0, 0), (-1, -1), 0.35, GRID),
@@ -387,6 +392,7 @@ def _summary(record: dict[str, Any], template: Template, width: float) -> list[F
         colWidths=[width],
         style=TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                 ("BACKGROUND", (0, 0), (-1, -1), background),
                 ("BOX", (0, 0), (-1, -1), 0.8, colour),
                 ("LEFTPADDING", (0, 0), (-1, -1), 6),
@@ -619,6 +625,7 @@ def _integrity(record: dict[str, Any], width: float) -> list[Flowable]:
         colWidths=[width - qr_size - 10, qr_size + 10],
         style=TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BOX", (0, 0), (-1, -1), 0.5, GRID),
                 ("LEFTPADDING", (0, 0), (-1, -1), 5),

@@ -8,7 +8,7 @@ and draws with ``drawString``, so text still extracts exactly as stored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -93,6 +93,7 @@ class TextBlock(Flowable):
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self._layout(available_width)
         self.width = available_width
+        self.height = self._height  # read by Table when it splits a row
         return available_width, self._height
 
     def draw(self) -> None:
@@ -110,3 +111,35 @@ class TextBlock(Flowable):
                 text.setTextOrigin(0, y + leading - run.size)
                 text.textOut(line)
         self.canv.drawText(text)
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        """Split between lines, so a cell taller than a page continues on the next one."""
+        # Table passes the column width here but the padded width to ``wrap``; keep the
+        # lines of the last wrap so that both parts show exactly the lines measured.
+        if self._laid_out_for is None or self._laid_out_for > available_width:
+            self._layout(available_width)
+        if self._height <= available_height:
+            return [self, TextBlock([])]
+        first: list[Run] = []
+        rest: list[Run] = []
+        used = 0.0
+        for run, lines in self._lines:
+            leading = run.leading or run.size * 1.25
+            fit = 0
+            if not rest:
+                room = available_height - used - run.space_before
+                fit = max(0, min(len(lines), int(room // leading)))
+            if fit:
+                first.append(replace(run, text="\n".join(lines[:fit])))
+                used += run.space_before + fit * leading
+            if fit < len(lines):
+                rest.append(
+                    replace(
+                        run,
+                        text="\n".join(lines[fit:]),
+                        space_before=0.0 if not rest else run.space_before,
+                    )
+                )
+        if not first:
+            return []
+        return [TextBlock(first), TextBlock(rest)]
