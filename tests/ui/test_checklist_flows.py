@@ -198,7 +198,8 @@ def test_full_checklist_from_fresh_draft_to_signed(
     assert find(page, "checklist.progress").value() == 100
     assert "ready to sign" in find(page, "review.status").text()
     assert find(page, "sign.meaning_ready").isChecked()
-    assert "ready for procedure" in find(page, "sign.meaning_ready").text()
+    meaning = "Pre-procedure checks completed — ready for procedure"
+    assert meaning in find(page, "sign.meaning").text()
     sign_ready(qtbot, page, PASSWORDS["nurse"])
 
     assert status_of(store, nurse, cid) == "signed"

@@ -70,10 +70,10 @@ class AnticoagulantsInput(ItemInput):
         self.none = answer_button(f"{iid}.none", "None", "No anticoagulants or antiplatelets")
         self.drug = QLineEdit()
         named(self.drug, iid, "Anticoagulant drug")
-        self.drug.setPlaceholderText("or the drug, e.g. apixaban")
+        self.drug.setPlaceholderText("e.g. apixaban")
         self.dose = QLineEdit()
         named(self.dose, f"{iid}.last_dose", "Last dose, date and time")
-        self.dose.setPlaceholderText("last dose YYYY-MM-DD HH:MM")
+        self.dose.setPlaceholderText("YYYY-MM-DD HH:MM")
         self.held_group = QButtonGroup(self)
         self.held: dict[str, QPushButton] = {}
         held_label = QLabel("Held:")
@@ -83,7 +83,9 @@ class AnticoagulantsInput(ItemInput):
             self.held[value] = button
             button.clicked.connect(self._finish)
         self.row.addWidget(self.none)
+        self.row.addWidget(QLabel("or drug:"))
         self.row.addWidget(self.drug, 2)
+        self.row.addWidget(QLabel("last dose:"))
         self.row.addWidget(self.dose, 2)
         self.row.addWidget(held_label)
         self.row.addWidget(self.held["yes"])

@@ -48,8 +48,9 @@ class AckForm(QFrame):
         self.reason.setPlaceholderText("Reason for going ahead")
         self.physician = QLineEdit()
         named(self.physician, f"{item_id}.ack_physician", "Physician informed")
-        hint = f" (e.g. {physician_hint})" if physician_hint else ""
-        self.physician.setPlaceholderText(f"Physician informed{hint}")
+        self.physician.setPlaceholderText("Physician informed")
+        if physician_hint:
+            self.physician.setToolTip(f"e.g. {physician_hint}, the interventional radiologist")
         self.submit = QPushButton("Acknowledge")
         named(self.submit, f"{item_id}.ack_submit", "Acknowledge the warning")
         row.addWidget(self.reason, 3)

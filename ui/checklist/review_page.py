@@ -3,19 +3,19 @@ missing (each a link to the item), hard stops, signatures and addenda, and the s
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QSizePolicy,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +27,32 @@ from ui.checklist.session import ChecklistSession
 from ui.checklist.sign_box import SignBox
 from ui.checklist.style import STOP_BG, WARNING_BG, named
 from vpchecklist.rules.evaluation import Evaluation
+
+ANSWERS_CSS = f"""<style>
+td {{ padding: 3px 6px; vertical-align: top; }}
+span.who {{ color: #555; font-size: 9pt; }}
+td.section {{ font-weight: bold; font-size: 13pt; padding-top: 10px; border-bottom: 1px solid #999; }}
+tr.warn td {{ background: {WARNING_BG}; }}
+tr.stop td {{ background: {STOP_BG}; }}
+tr.missing td {{ color: #8c1d18; }}
+</style>"""
+
+
+class LinkButton(QPushButton):
+    """A link-styled button whose text is elided to its width (full text in the tooltip), so a
+    long item label never widens the review column."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.full_text = text
+        self.setToolTip(text)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        width = max(40, event.size().width() - 16)
+        elided = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, width)
+        self.setText(elided)
+        super().resizeEvent(event)
 
 
 def heading(text: str) -> QLabel:
@@ -50,23 +76,16 @@ class ReviewPage(QWidget):
         title = QLabel("Review and sign")
         title.setStyleSheet("font-size: 17pt; font-weight: bold;")
         left.addWidget(title)
-        self.answers = QTreeWidget()
+        self.answers = QTextBrowser()
         named(self.answers, "review.answers", "All answers")
-        self.answers.setColumnCount(3)
-        self.answers.setHeaderLabels(["Item", "Answer", "By"])
-        self.answers.setWordWrap(True)
-        self.answers.setUniformRowHeights(False)
-        self.answers.setAlternatingRowColors(True)
-        header = self.answers.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.answers.setColumnWidth(1, 210)
+        self.answers.setOpenLinks(False)
+        self.answers.anchorClicked.connect(lambda url: self.jump_requested.emit(url.fragment()))
         left.addWidget(self.answers, 1)
-        row.addLayout(left, 11)
+        row.addLayout(left, 1)
 
+        right = QVBoxLayout()
         scroll = QScrollArea()
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         side = QWidget()
@@ -79,11 +98,12 @@ class ReviewPage(QWidget):
         self.side.addWidget(self.status)
         self.findings_box = QVBoxLayout()
         self.side.addLayout(self.findings_box)
-        self.sign_box = SignBox(session)
-        self.side.addWidget(self.sign_box)
         self.side.addStretch(1)
         scroll.setWidget(side)
-        row.addWidget(scroll, 9)
+        right.addWidget(scroll, 1)
+        self.sign_box = SignBox(session)
+        right.addWidget(self.sign_box)
+        row.addLayout(right, 1)
 
     # -- filling ---------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -109,31 +129,30 @@ class ReviewPage(QWidget):
         self.status.setStyleSheet(f"font-size: 13pt; font-weight: bold; color: {colour};")
 
     def _fill_answers(self, ev: Evaluation) -> None:
-        self.answers.clear()
+        """One table: every item, its answer and who gave it; warnings amber, stops red."""
         answers = self.session.detail["answers"]
         warned = {f.item for f in ev.warnings}
         stopped = {f.item for f in ev.stops}
+        rows = []
         for section in self.session.template.sections:
-            parent = QTreeWidgetItem([section.title, "", ""])
-            font = parent.font(0)
-            font.setBold(True)
-            parent.setFont(0, font)
-            self.answers.addTopLevelItem(parent)
+            rows.append(f'<tr><td colspan="2" class="section">{escape(section.title)}</td></tr>')
             for item in section.items:
                 value = ev.answers.get(item.id)
                 mark = "⛔ " if item.id in stopped else "⚠ " if item.id in warned else ""
-                who = answers.get(item.id, {}).get("answered_by", "") if value is not None else ""
-                node = QTreeWidgetItem([item.label, mark + format_value(item, value), who])
-                node.setToolTip(0, item.label)
-                node.setData(0, Qt.ItemDataRole.UserRole, item.id)
-                colour = STOP_BG if item.id in stopped else WARNING_BG if mark else None
-                if colour:
-                    for column in range(3):
-                        node.setBackground(column, QBrush(QColor(colour)))
+                css = "stop" if item.id in stopped else "warn" if mark else ""
                 if value is None:
-                    node.setForeground(1, QBrush(QColor("#8c1d18")))
-                parent.addChild(node)
-            parent.setExpanded(True)
+                    shown = f'<a href="#{item.id}">not answered</a>'
+                    css = "missing"
+                else:
+                    shown = escape(mark + format_value(item, value))
+                entry = answers.get(item.id, {}) if value is not None else {}
+                who = entry.get("answered_by", "")
+                by = f'<br><span class="who">{escape(who)}</span>' if who else ""
+                rows.append(
+                    f'<tr class="{css}"><td width="60%">{escape(item.label)}</td>'
+                    f'<td width="40%"><b>{shown}</b>{by}</td></tr>'
+                )
+        self.answers.setHtml(ANSWERS_CSS + '<table width="100%">' + "".join(rows) + "</table>")
 
     def _clear_findings(self) -> None:
         while self.findings_box.count():
@@ -150,7 +169,7 @@ class ReviewPage(QWidget):
         widget.show()
 
     def _link(self, name: str, text: str, item_id: str) -> QPushButton:
-        link = QPushButton(text)
+        link = LinkButton(text)
         named(link, name, text)
         link.setProperty("link", True)
         link.setCursor(Qt.CursorShape.PointingHandCursor)

@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -44,29 +45,38 @@ class SignBox(QFrame):
     def __init__(self, session: ChecklistSession) -> None:
         super().__init__()
         self.session = session
-        self.setStyleSheet("SignBox { border: 2px solid #1565c0; border-radius: 6px; }")
+        self.setObjectName("sign.box")
+        self.setStyleSheet(
+            "QFrame#sign\\.box { border: 2px solid #1565c0; border-radius: 6px;"
+            " background: white; }"
+        )
         box = QVBoxLayout(self)
         box.setContentsMargins(12, 10, 12, 12)
         box.setSpacing(8)
-        heading = QLabel("Sign")
-        heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
-        box.addWidget(heading)
-        box.addWidget(QLabel("By signing with your password you state:"))
-        self.ready = QRadioButton(MEANINGS["ready"])
+        choose = QLabel("Sign this checklist as:")
+        choose.setStyleSheet("font-weight: bold;")
+        box.addWidget(choose)
+        self.ready = QRadioButton("Ready for procedure")
         named(self.ready, "sign.meaning_ready", MEANINGS["ready"])
-        self.postponed = QRadioButton(MEANINGS["postponed"])
+        self.postponed = QRadioButton("Not ready — procedure postponed")
         named(self.postponed, "sign.meaning_postponed", MEANINGS["postponed"])
         self.group = QButtonGroup(self)
+        choices = QHBoxLayout()
         for radio in (self.ready, self.postponed):
             radio.setMinimumHeight(TOUCH)
-            radio.setStyleSheet("font-weight: bold;")
             self.group.addButton(radio)
-            box.addWidget(radio)
+            choices.addWidget(radio)
+        choices.addStretch(1)
+        box.addLayout(choices)
         self.ready.setChecked(True)
         self.reason = QLineEdit()
         named(self.reason, "sign.reason", "Reason the procedure is postponed")
         self.reason.setPlaceholderText("Reason the procedure is postponed (required)")
         box.addWidget(self.reason)
+        self.meaning = QLabel()
+        self.meaning.setObjectName("sign.meaning")
+        self.meaning.setWordWrap(True)
+        box.addWidget(self.meaning)
         self.blocked = severity_label("sign.blocked", "warning")
         box.addWidget(self.blocked)
         self.password = QLineEdit()
@@ -76,10 +86,7 @@ class SignBox(QFrame):
         box.addWidget(self.password)
         self.submit = QPushButton()
         named(self.submit, "sign.submit", "Sign the checklist")
-        self.submit.setStyleSheet(
-            "QPushButton { background: #1565c0; color: white; font-weight: bold;"
-            " border-radius: 4px; } QPushButton:disabled { background: #b0bec5; }"
-        )
+        self.submit.setProperty("kind", "primary")
         box.addWidget(self.submit)
         self.error = severity_label("sign.error", "stop")
         box.addWidget(self.error)
@@ -93,14 +100,15 @@ class SignBox(QFrame):
 
     def refresh(self, ev: Evaluation) -> None:
         postponing = self.postponed.isChecked()
-        self.reason.setEnabled(postponing)
+        self.reason.setVisible(postponing)
+        meaning = MEANINGS["postponed" if postponing else "ready"]
+        self.meaning.setText(f"With your password you sign: <b>“{meaning}”</b>")
         why = "" if postponing else blocked_reason(ev)
         self.blocked.setText(why)
         self.blocked.setVisible(bool(why))
         self.submit.setEnabled(postponing or ev.ready_to_sign)
         who = self.session.actor.full_name
-        meaning = "not ready — postponed" if postponing else "ready for procedure"
-        self.submit.setText(f"Sign as {who}: {meaning}")
+        self.submit.setText(f"Sign as {who}")
         self.password.setPlaceholderText(f"Password of {who}")
 
     def _sign(self) -> None:
