@@ -116,7 +116,7 @@ class RecoveryDialog(QDialog):
         explanation = QLabel(EXPLANATIONS[self.problem])
         explanation.setObjectName("recovery.explanation")
         explanation.setWordWrap(True)
-        details = QLabel(f"Database: {self.db_path}\n{error}")
+        details = QLabel(f"Details: {error}")
         details.setObjectName("recovery.details")
         details.setProperty("role", "detail")
         details.setWordWrap(True)
@@ -145,7 +145,7 @@ class RecoveryDialog(QDialog):
         layout.addWidget(self.offer)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(680)
 
         self.choose.clicked.connect(self._choose_backup)
         self.quit_button.clicked.connect(self.reject)
@@ -161,6 +161,7 @@ class RecoveryDialog(QDialog):
             )
             self.restore_button.setEnabled(False)
             self.quit_button.setDefault(True)
+            self._fit()
             return
         self.offer.setText(
             f"The newest good backup is from {_when(self.backup)} ({self.backup.name}). Restoring "
@@ -173,6 +174,14 @@ class RecoveryDialog(QDialog):
         (self.quit_button if self.problem is Problem.NEWER else self.restore_button).setDefault(
             True
         )
+        self._fit()
+
+    def _fit(self) -> None:
+        """Word-wrapped labels: size the dialog from their height at its width, not their
+        one-line width (which clips the last lines)."""
+        layout = self.layout()
+        width = max(self.width(), self.minimumWidth())
+        self.resize(width, layout.totalHeightForWidth(width))
 
     def _choose_backup(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -189,6 +198,7 @@ class RecoveryDialog(QDialog):
         problems = check_file(path)
         if problems:
             show_inline(self.message, f"That file cannot be restored: {problems[0]}.")
+            self._fit()
             return False
         show_inline(self.message, "")
         self.backup = path
@@ -224,6 +234,7 @@ class RecoveryDialog(QDialog):
         self.choose.setEnabled(True)
         self.restore_button.setEnabled(self.backup is not None)
         show_inline(self.message, f"The backup was not restored. {plain_message(error)}")
+        self._fit()
 
     def reject(self) -> None:
         if self.operation is None:  # a restore in progress finishes before the dialog closes

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
-    QComboBox,
     QDialog,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QTableWidget,
     QWidget,
@@ -104,8 +105,7 @@ def add_user_through_form(qtbot, page: AdminPage, username: str, full_name: str)
     click(qtbot, page, "admin.users.add")
     type_into(qtbot, page, "admin.users.username", username)
     type_into(qtbot, page, "admin.users.full_name", full_name)
-    role = child(page, QComboBox, "admin.users.role")
-    role.setCurrentIndex(role.findData("nurse"))
+    qtbot.mouseClick(child(page, QRadioButton, "admin.users.role.nurse"), LEFT)
     type_into(qtbot, page, "admin.users.password", TEMPORARY)
     click(qtbot, page, "admin.users.submit")
 
@@ -120,22 +120,26 @@ def test_every_named_control_exists_with_an_accessible_name_and_touch_size(admin
         widget = admin_page.findChild(QWidget, name)
         assert widget is not None, name
         assert widget.accessibleName(), name
-        if isinstance(widget, (QPushButton, QLineEdit, QComboBox, QSpinBox, QProgressBar)):
-            admin_page.tabs.setCurrentWidget(
-                next(
-                    t
-                    for t in (
-                        admin_page.users,
-                        admin_page.backups,
-                        admin_page.settings,
-                        admin_page.template,
-                    )
-                    if t.isAncestorOf(widget)
-                )
-            )
-            assert widget.height() >= 40, (name, widget.height())
+    for tab in (admin_page.users, admin_page.backups, admin_page.settings, admin_page.template):
+        admin_page.tabs.setCurrentWidget(tab)
+        interactive = (QAbstractButton, QLineEdit, QSpinBox, QProgressBar)
+        for widget in tab.findChildren(QWidget):
+            internal = widget.objectName().startswith("qt_")  # a spin box's own line edit
+            if isinstance(widget, interactive) and widget.isVisible() and not internal:
+                assert widget.objectName() and widget.accessibleName(), widget
+                assert widget.height() >= 40, (widget.objectName(), widget.height())
     assert "never deleted" in child(admin_page, QLabel, "admin.users.note").text()
     assert admin_page.findChild(QPushButton, "admin.users.delete") is None
+
+
+def test_idle_minutes_have_touch_sized_minus_and_plus(qtbot, admin_page):  # type: ignore[no-untyped-def]
+    admin_page.tabs.setCurrentWidget(admin_page.settings)
+    spin = child(admin_page, QSpinBox, "admin.settings.idle_minutes")
+    assert spin.value() == 10
+    click(qtbot, admin_page, "admin.settings.idle_minutes.more")
+    click(qtbot, admin_page, "admin.settings.idle_minutes.more")
+    click(qtbot, admin_page, "admin.settings.idle_minutes.less")
+    assert spin.value() == 11
 
 
 # -- users ------------------------------------------------------------------------------------

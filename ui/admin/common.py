@@ -3,6 +3,7 @@ with touch-sized rows, and a section heading."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget
 
 from ui.messages import as_sentence, plain_message
@@ -43,6 +44,8 @@ def read_only_table(
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.verticalHeader().hide()
     table.verticalHeader().setDefaultSectionSize(TOUCH_PX)
     header = table.horizontalHeader()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -37,7 +38,17 @@ class SettingsTab(QWidget):
         self.idle_minutes.setRange(1, 120)
         self.idle_minutes.setSuffix(" minutes")
         self.idle_minutes.setMinimumHeight(TOUCH_PX)
-        self.idle_minutes.setMaximumWidth(220)
+        self.idle_minutes.setFixedWidth(160)
+        # Touch-sized − / + beside the number instead of the spin box's tiny arrows. The arrows
+        # are hidden by style: NoButtons under a style sheet shrinks the text field to 1 px.
+        self.idle_minutes.setStyleSheet(
+            "QSpinBox::up-button, QSpinBox::down-button { width: 0px; border: none; }"
+        )
+        self.idle_minutes.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.idle_less = button("−", "admin.settings.idle_minutes.less", "One minute less")
+        self.idle_more = button("+", "admin.settings.idle_minutes.more", "One minute more")
+        for push in (self.idle_less, self.idle_more):
+            push.setFixedWidth(TOUCH_PX + 8)
         self.backup_folder = line_edit("admin.settings.backup_folder", "Backup folder")
         self.choose_folder = button(
             "Choose…", "admin.settings.backup_folder.choose", "Choose the backup folder"
@@ -51,15 +62,22 @@ class SettingsTab(QWidget):
         self.save.setProperty("kind", "primary")
         self.status = status_label("admin.settings.status")
 
+        idle_row = QHBoxLayout()
+        idle_row.addWidget(self.idle_less)
+        idle_row.addWidget(self.idle_minutes)
+        idle_row.addWidget(self.idle_more)
+        idle_row.addStretch(1)
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.backup_folder, 1)
         folder_row.addWidget(self.choose_folder)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
-        form.setVerticalSpacing(6)
-        form.addRow("&Lock the screen after this much idle time", self.idle_minutes)
+        form.setVerticalSpacing(10)
+        form.addRow(
+            _buddy("&Lock the screen after this much idle time", self.idle_minutes), idle_row
+        )
         form.addRow(hint("Anyone can unlock with their own password; the session stays open."))
-        form.addRow("&Backup folder", folder_row)
+        form.addRow(_buddy("&Backup folder", self.backup_folder), folder_row)
         form.addRow(
             hint("Leave empty to keep backups in the “backups” folder beside the database.")
         )
@@ -79,6 +97,8 @@ class SettingsTab(QWidget):
         layout.addWidget(content)
         layout.addStretch(1)
 
+        self.idle_less.clicked.connect(self.idle_minutes.stepDown)
+        self.idle_more.clicked.connect(self.idle_minutes.stepUp)
         self.choose_folder.clicked.connect(self._choose_folder)
         self.save.clicked.connect(self.save_settings)
         self.refresh()
@@ -143,3 +163,10 @@ def folder_problem(text: str) -> str:
     if not os.access(existing, os.W_OK | os.X_OK):
         return f"VP Checklist cannot write to {existing}; choose another backup folder."
     return ""
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    """A form label whose mnemonic focuses ``widget`` (a layout row cannot be a buddy)."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label

@@ -176,7 +176,6 @@ class TemplateChangeDialog(QDialog):
         self.activate = button("Use the new version", "admin.template.activate")
         self.activate.setProperty("kind", "primary")
         self.cancel = button("Cancel", "admin.template.cancel", "Keep the current version")
-        self.cancel.setDefault(True)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel)

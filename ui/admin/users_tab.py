@@ -8,13 +8,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
+    QButtonGroup,
     QDialog,
     QFormLayout,
-    QFrame,
+    QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QRadioButton,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -32,9 +34,10 @@ COLUMNS = ("Username", "Full name", "Role", "Status", "Password", "Added")
 ROLE_WORDS = {
     "nurse": "Nurse",
     "physician": "Physician",
-    "auditor": "Auditor (read only)",
+    "auditor": "Auditor",
     "admin": "Administrator",
 }
+FORM_WIDTH = 400
 
 
 def _status(row: dict[str, Any]) -> str:
@@ -95,8 +98,8 @@ class UsersTab(QWidget):
         left.addLayout(actions)
         left.addWidget(self.status)
         body = QHBoxLayout()
-        body.addLayout(left, 3)
-        body.addWidget(self.form, 2, Qt.AlignmentFlag.AlignTop)
+        body.addLayout(left, 1)
+        body.addWidget(self.form, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addLayout(body, 1)
@@ -110,20 +113,15 @@ class UsersTab(QWidget):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.refresh()
 
-    def _build_form(self) -> QFrame:
-        form = QFrame()
+    def _build_form(self) -> QGroupBox:
+        form = QGroupBox("Add a user")
         form.setObjectName("admin.users.form")
-        form.setFrameShape(QFrame.Shape.StyledPanel)
-        heading = QLabel("Add a user")
-        heading.setObjectName("admin.section")
+        form.setFixedWidth(FORM_WIDTH)
         self.username = line_edit("admin.users.username", "Username", "e.g. j.smith")
         self.full_name = line_edit(
             "admin.users.full_name", "Full name", "as it appears on signatures"
         )
-        self.role = named(QComboBox(), "admin.users.role", "Role")
-        self.role.setMinimumHeight(TOUCH_PX)
-        for role, words in ROLE_WORDS.items():
-            self.role.addItem(words, role)
+        self.role = RoleChoice()
         self.password = line_edit(
             "admin.users.password",
             "Temporary password",
@@ -148,7 +146,6 @@ class UsersTab(QWidget):
         buttons.addWidget(self.cancel)
         buttons.addStretch(1)
         inner = QVBoxLayout(form)
-        inner.addWidget(heading)
         inner.addLayout(fields)
         inner.addWidget(explain)
         inner.addWidget(self.form_message)
@@ -176,7 +173,7 @@ class UsersTab(QWidget):
                 row["full_name"],
                 ROLE_WORDS.get(row["role"], row["role"]),
                 _status(row),
-                "Must change at next sign-in" if row["must_change_password"] else "Set by user",
+                "Must change" if row["must_change_password"] else "Own",
                 _added(row["created_at"]),
             )
             for c, value in enumerate(values):
@@ -214,7 +211,7 @@ class UsersTab(QWidget):
     def show_add_form(self) -> None:
         for edit in (self.username, self.full_name, self.password):
             edit.clear()
-        self.role.setCurrentIndex(0)
+        self.role.set_role("nurse")
         show_inline(self.form_message, "")
         self.form.show()
         self.username.setFocus()
@@ -229,7 +226,7 @@ class UsersTab(QWidget):
                 self._store,
                 self._actor,
                 self.username.text(),
-                self.role.currentData(),
+                self.role.role(),
                 self.full_name.text(),
                 self.password.text(),
                 must_change_password=True,
@@ -336,3 +333,30 @@ class ResetPasswordDialog(QDialog):
             self.password.setFocus()
             return
         self.accept()
+
+
+class RoleChoice(QWidget):
+    """The four roles as radio buttons: all visible, one tap each, announced as a group."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "admin.users.role", "Role")
+        self._group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(0)
+        for n, (role, words) in enumerate(ROLE_WORDS.items()):
+            radio = named(QRadioButton(words), f"admin.users.role.{role}", f"Role: {words}")
+            radio.setMinimumHeight(TOUCH_PX)
+            self._group.addButton(radio)
+            self.buttons[role] = radio
+            grid.addWidget(radio, n // 2, n % 2)
+        self.set_role("nurse")
+
+    def role(self) -> str:
+        return next(role for role, radio in self.buttons.items() if radio.isChecked())
+
+    def set_role(self, role: str) -> None:
+        self.buttons[role].setChecked(True)
