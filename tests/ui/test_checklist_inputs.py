@@ -1,0 +1,213 @@
+"""Single inputs of the checklist page: validation in plain words, N/A, derived stops, the
+levels warning, keyboard walking, and the accessibility/touch contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
+
+from tests.ui.test_checklist_flows import (
+    click,
+    find,
+    give,
+    open_page,
+    start,
+    type_in,
+    visible_section,
+)
+from vpchecklist.services import checklists
+from vpchecklist.services.actors import Actor
+from vpchecklist.store import Store
+
+
+def stored(store: Store, actor: Actor, checklist_id: int) -> dict[str, Any]:
+    return checklists.evaluation(store, actor, checklist_id).answers
+
+
+def test_a_number_that_is_not_a_number_is_refused_in_plain_words(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["L2"])
+    page = open_page(qtbot, store, nurse, cid)
+    find(page, "checklist.sections").setCurrentRow(2)
+    type_in(qtbot, page, "history.inr", "abc")
+    error = find(page, "history.inr.error")
+    assert error.isVisible()
+    assert error.text() == '"abc" is not a number'
+    assert "history.inr:" not in error.text() and "Traceback" not in error.text()
+    assert "history.inr" not in stored(store, nurse, cid)
+
+    type_in(qtbot, page, "history.inr", "1,3")
+    assert not error.isVisible()
+    assert stored(store, nurse, cid)["history.inr"] == 1.3
+    assert find(page, "history.inr").text() == "1.3"
+
+    type_in(qtbot, page, "history.inr", "12")
+    assert "impossible" in error.text()
+    assert stored(store, nurse, cid)["history.inr"] == 1.3
+
+
+def test_na_asks_for_a_reason_and_a_real_answer_replaces_it(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["L2"])
+    page = open_page(qtbot, store, nurse, cid)
+    reason = find(page, "identity.site_marked.na_reason")
+    assert not reason.isVisible()
+    click(qtbot, page, "identity.site_marked.na")
+    assert reason.isVisible()
+    type_in(qtbot, page, "identity.site_marked.na_reason", "Marked under fluoroscopy")
+    assert stored(store, nurse, cid)["identity.site_marked"] == {"na": "Marked under fluoroscopy"}
+    assert visible_section(page) == "consent"  # Enter on the last item moves on
+
+    click(qtbot, page, "checklist.previous")
+    assert find(page, "identity.site_marked.na").isChecked() and reason.isVisible()
+
+    click(qtbot, page, "identity.site_marked.yes")
+    assert stored(store, nurse, cid)["identity.site_marked"] == "yes"
+    assert not find(page, "identity.site_marked.na").isChecked()
+    assert not reason.isVisible()
+
+
+def test_blood_pressure_and_anticoagulants(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["L2"])
+    page = open_page(qtbot, store, nurse, cid)
+    find(page, "checklist.sections").setCurrentRow(3)
+    type_in(qtbot, page, "sedation.baseline_bp", "80/120")
+    assert "higher than diastolic" in find(page, "sedation.baseline_bp.error").text()
+    type_in(qtbot, page, "sedation.baseline_bp", "190/95")
+    assert "outside" in find(page, "sedation.baseline_bp.warning").text()
+    assert stored(store, nurse, cid)["sedation.baseline_bp"] == "190/95"
+
+    find(page, "checklist.sections").setCurrentRow(2)
+    type_in(qtbot, page, "history.anticoagulants", "Apixaban")
+    type_in(qtbot, page, "history.anticoagulants.last_dose", "2026-11-23 08:00")
+    assert "history.anticoagulants" not in stored(store, nurse, cid)  # not complete yet
+    click(qtbot, page, "history.anticoagulants.held.no")
+    assert stored(store, nurse, cid)["history.anticoagulants"] == {
+        "drug": "Apixaban",
+        "last_dose": "2026-11-23T08:00",
+        "held": "no",
+    }
+    assert "not held" in find(page, "history.anticoagulants.warning").text()
+    click(qtbot, page, "history.anticoagulants.none")
+    assert stored(store, nurse, cid)["history.anticoagulants"] == "none"
+    assert find(page, "history.anticoagulants").text() == ""
+
+
+def test_chlorhexidine_allergy_shows_a_banner_and_stops_chlorhexidine(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["L2"])
+    page = open_page(qtbot, store, nurse, cid)
+    banner = find(page, "checklist.allergy_banner")
+    assert not banner.isVisible()
+    find(page, "checklist.sections").setCurrentRow(2)
+    type_in(qtbot, page, "history.allergies", "Chlorhexidine wipes; latex")
+    assert banner.isVisible() and "Chlorhexidine" in banner.text() and "Latex" in banner.text()
+    find(page, "checklist.sections").setCurrentRow(6)
+    assert banner.isVisible()  # on every page
+    click(qtbot, page, "skin.antiseptic.chlorhexidine")
+    stop = find(page, "skin.antiseptic.stop")
+    assert stop.isVisible() and "allergic to chlorhexidine" in stop.text()
+    click(qtbot, page, "skin.antiseptic.povidone_iodine")
+    assert not stop.isVisible()
+
+
+def test_own_clothes_on_a_thoracic_level_is_a_stop(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["T12", "L1"])
+    page = open_page(qtbot, store, nurse, cid)
+    find(page, "checklist.sections").setCurrentRow(4)
+    assert (
+        find(page, "clothing.attire.derived")
+        .text()
+        .startswith("Thoracic level T12 → hospital gown")
+    )
+    click(qtbot, page, "clothing.attire.own_clothes")
+    assert find(page, "clothing.attire.stop").isVisible()
+    click(qtbot, page, "clothing.attire.gown")
+    assert not find(page, "clothing.attire.stop").isVisible()
+
+
+def test_upper_thoracic_level_warning_is_acknowledged_on_the_first_page(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["T5"])
+    page = open_page(qtbot, store, nurse, cid)
+    assert visible_section(page) == "identity"
+    assert "Upper/mid thoracic" in find(page, "levels.warning").text()
+    type_in(qtbot, page, "levels.ack_reason", "Level confirmed on MRI with IR", enter=False)
+    type_in(qtbot, page, "levels.ack_physician", "Dr Amara Okafor", enter=False)
+    click(qtbot, page, "levels.ack_submit")
+    assert find(page, "levels.acknowledged").isVisible()
+    assert "levels" in checklists.evaluation(store, nurse, cid).acknowledged
+
+
+def test_keyboard_enter_is_yes_and_next_and_ctrl_arrows_change_section(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["L2"])
+    page = open_page(qtbot, store, nurse, cid)
+    page.activateWindow()
+    qtbot.waitActive(page)
+    first = find(page, "identity.wristband_checked.yes")
+    qtbot.waitUntil(first.hasFocus)
+    qtbot.keyClick(first, Qt.Key.Key_Return)
+    second = find(page, "identity.procedure_confirmed.yes")
+    assert second.hasFocus()
+    qtbot.keyClick(second, Qt.Key.Key_Return)
+    answers = stored(store, nurse, cid)
+    assert answers["identity.wristband_checked"] == "yes"
+    assert answers["identity.procedure_confirmed"] == "yes"
+
+    qtbot.keyClick(page.focusWidget(), Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert visible_section(page) == "consent"
+    qtbot.keyClick(page.focusWidget() or page, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert visible_section(page) == "identity"
+
+
+def test_missing_item_link_jumps_to_the_item(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["L2"])
+    page = open_page(qtbot, store, nurse, cid)
+    give(qtbot, page, "identity.wristband_checked", "yes")
+    click(qtbot, page, "checklist.review")
+    click(qtbot, page, "review.missing.history.platelets")
+    assert visible_section(page) == "history"
+    field = find(page, "history.platelets")
+    assert field.isVisible()
+
+
+def test_every_interactive_widget_is_named_and_touch_sized(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["T5"])
+    page = open_page(qtbot, store, nurse, cid)
+    for index in range(page.findChild(QWidget, "checklist.sections").count()):
+        find(page, "checklist.sections").setCurrentRow(index)
+        shown = [
+            w
+            for w in page.findChildren(QWidget)
+            if isinstance(w, QAbstractButton | QLineEdit) and w.isVisible()
+        ]
+        assert shown
+        for widget in shown:
+            assert widget.objectName(), widget
+            assert widget.accessibleName(), widget.objectName()
+            assert widget.height() >= 40, (widget.objectName(), widget.height())
