@@ -1,0 +1,350 @@
+"""The auditor workspace page (role auditor; a nurse sees only the records she created)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.auditor.export_worker import ExportJob
+from ui.auditor.record_view import RecordDialog
+from ui.auditor.records_model import RecordsModel
+from ui.messages import show_error
+from vpchecklist.errors import VPError
+from vpchecklist.services import Actor, checklists
+from vpchecklist.services.checklists import Filters
+from vpchecklist.services.templates import template_by_hash
+from vpchecklist.store import Store
+
+ANY_DATE = QDate(2000, 1, 1)
+STATUSES = [
+    ("", "Any status"),
+    ("signed", "Signed — ready"),
+    ("postponed", "Postponed"),
+    ("draft", "Draft"),
+]
+
+
+def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible)
+    return widget
+
+
+def _date_edit(name: str, accessible: str) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setMinimumDate(ANY_DATE)
+    edit.setSpecialValueText("Any")  # shown at the minimum date: no limit
+    edit.setDate(ANY_DATE)
+    _named(edit, name, accessible)
+    return edit
+
+
+class AuditorPage(QWidget):
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.actor = actor
+        self.job: ExportJob | None = None
+        self.dialogs: list[RecordDialog] = []
+        self.setObjectName("auditor.page")
+        self.setAccessibleName("Auditor workspace")
+
+        title = QLabel("<h2>Records</h2>" if actor.role != "nurse" else "<h2>My records</h2>")
+        self.mrn = _named(QLineEdit(), "auditor.filter.mrn", "Filter by MRN")
+        self.mrn.setPlaceholderText("exact MRN")
+        self.status = _named(QComboBox(), "auditor.filter.status", "Filter by status")
+        for value, label in STATUSES:
+            self.status.addItem(label, value)
+        self.date_from = _date_edit("auditor.filter.from", "Planned from date")
+        self.date_to = _date_edit("auditor.filter.to", "Planned to date")
+        self.signer = _named(QLineEdit(), "auditor.filter.signer", "Filter by signer name")
+        self.signer.setPlaceholderText("part of the name")
+        self.has_warnings = _named(
+            QCheckBox("Only with &warnings"), "auditor.filter.has_warnings", "Only with warnings"
+        )
+        self.postponed = _named(
+            QCheckBox("Only &postponed"), "auditor.filter.postponed", "Only postponed records"
+        )
+
+        filters = QFormLayout()
+        row1 = QHBoxLayout()
+        for label, widget in (
+            ("&MRN", self.mrn),
+            ("S&tatus", self.status),
+            ("Si&gner", self.signer),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            row1.addWidget(caption)
+            row1.addWidget(widget, 1)
+        row2 = QHBoxLayout()
+        for label, widget in (("Planned &from", self.date_from), ("to", self.date_to)):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            row2.addWidget(caption)
+            row2.addWidget(widget)
+        row2.addWidget(self.has_warnings)
+        row2.addWidget(self.postponed)
+        row2.addStretch(1)
+        filters.addRow(row1)
+        filters.addRow(row2)
+
+        self.model = RecordsModel(store, actor, self)
+        self.table = _named(QTableView(), "auditor.table", "Checklist records")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((70, 200, 95, 110, 90, 130, 120, 70, 170)):
+            self.table.setColumnWidth(column, width)
+        self.count_label = _named(QLabel(), "auditor.count", "Number of matching records")
+
+        self.open_button = _named(QPushButton("&Open record"), "auditor.open", "Open record")
+        self.format = _named(QComboBox(), "auditor.format", "Export format")
+        self.format.addItem("PDF", "pdf")
+        self.format.addItem("CSV (one row per record)", "csv")
+        self.paper = _named(QComboBox(), "auditor.paper", "Paper size")
+        self.paper.addItem("A4", "A4")
+        self.paper.addItem("US Letter", "LETTER")
+        self.export_selected = _named(
+            QPushButton("Export &selected…"), "auditor.export_selected", "Export selected records"
+        )
+        self.export_all = _named(
+            QPushButton("Export &all matching…"),
+            "auditor.export_all",
+            "Export all records matching the filters",
+        )
+        self.progress = _named(QProgressBar(), "auditor.progress", "Export progress")
+        self.progress.setVisible(False)
+        self.cancel = _named(QPushButton("&Cancel export"), "auditor.cancel", "Cancel export")
+        self.cancel.setEnabled(False)
+        self.cancel.setVisible(False)
+        self.summary = _named(QLabel(), "auditor.summary", "Export summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.count_label, 1)
+        actions.addWidget(self.open_button)
+        actions.addWidget(QLabel("Format"))
+        actions.addWidget(self.format)
+        actions.addWidget(self.paper)
+        actions.addWidget(self.export_selected)
+        actions.addWidget(self.export_all)
+        progress = QHBoxLayout()
+        progress.addWidget(self.progress, 1)
+        progress.addWidget(self.cancel)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+        layout.addLayout(progress)
+        layout.addWidget(self.summary)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.apply_filters)
+        self.mrn.textChanged.connect(self._debounce.start)
+        self.signer.textChanged.connect(self._debounce.start)
+        self.status.currentIndexChanged.connect(self._status_changed)
+        self.date_from.dateChanged.connect(self._debounce.start)
+        self.date_to.dateChanged.connect(self._debounce.start)
+        self.has_warnings.toggled.connect(self._debounce.start)
+        self.postponed.toggled.connect(self._postponed_toggled)
+        self.table.activated.connect(self._open_index)
+        self.open_button.clicked.connect(lambda: self._open_index(self.table.currentIndex()))
+        self.export_selected.clicked.connect(self._export_selected)
+        self.export_all.clicked.connect(self._export_all)
+        self.cancel.clicked.connect(self.cancel_export)
+        for first, second in (
+            (self.mrn, self.status),
+            (self.status, self.signer),
+            (self.signer, self.date_from),
+            (self.date_from, self.date_to),
+            (self.date_to, self.has_warnings),
+            (self.has_warnings, self.postponed),
+            (self.postponed, self.table),
+            (self.table, self.open_button),
+            (self.open_button, self.format),
+            (self.format, self.paper),
+            (self.paper, self.export_selected),
+            (self.export_selected, self.export_all),
+            (self.export_all, self.cancel),
+        ):
+            QWidget.setTabOrder(first, second)
+        self.apply_filters()
+
+    # ------------------------------------------------------------------------------ filters
+
+    def current_filters(self) -> Filters:
+        status = self.status.currentData() or None
+        date_from = self.date_from.date()
+        date_to = self.date_to.date()
+        return Filters(
+            status=status,
+            mrn=self.mrn.text().strip() or None,
+            signer=self.signer.text().strip() or None,
+            date_from=None if date_from == ANY_DATE else date_from.toString("yyyy-MM-dd"),
+            date_to=None if date_to == ANY_DATE else date_to.toString("yyyy-MM-dd"),
+            has_warnings=True if self.has_warnings.isChecked() else None,
+            created_by=self.actor.id if self.actor.role == "nurse" else None,
+        )
+
+    @Slot()
+    def apply_filters(self) -> None:
+        self._debounce.stop()
+        try:
+            self.model.set_filters(self.current_filters())
+        except VPError as error:
+            self.count_label.setText(str(error))
+            return
+        total = self.model.total
+        self.count_label.setText(f"{total:,} record{'s' if total != 1 else ''}")
+
+    def _status_changed(self) -> None:
+        postponed = self.status.currentData() == "postponed"
+        if self.postponed.isChecked() != postponed:
+            self.postponed.blockSignals(True)
+            self.postponed.setChecked(postponed)
+            self.postponed.blockSignals(False)
+        self._debounce.start()
+
+    def _postponed_toggled(self, checked: bool) -> None:
+        index = self.status.findData("postponed" if checked else "")
+        self.status.setCurrentIndex(index)
+
+    # ------------------------------------------------------------------------------ records
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_record(self.model.checklist_id(index.row()))
+
+    def open_record(self, checklist_id: int) -> RecordDialog | None:
+        try:
+            record = checklists.detail(self.store, self.actor, checklist_id)
+            with self.store.reading():
+                template = template_by_hash(record["template"]["hash"])
+        except VPError as error:
+            show_error(self, error)
+            return None
+        dialog = RecordDialog(record, template, self)
+        dialog.export_requested.connect(lambda cid: self.start_export(checklist_ids=[cid]))
+        dialog.finished.connect(lambda _r: self.dialogs.remove(dialog))
+        self.dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.checklist_id(row) for row in rows]
+
+    # ------------------------------------------------------------------------------ export
+
+    def choose_folder(self) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(self, "Export to folder")
+        return Path(folder) if folder else None
+
+    def _export_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            self.summary.setText("Select one or more records to export.")
+            return
+        self.start_export(checklist_ids=ids)
+
+    def _export_all(self) -> None:
+        self.start_export(filters=self.current_filters())
+
+    def start_export(
+        self,
+        filters: Filters | None = None,
+        checklist_ids: list[int] | None = None,
+        folder: Path | None = None,
+    ) -> ExportJob | None:
+        if self.job is not None and self.job.running:
+            self.summary.setText("An export is already running; wait for it or cancel it.")
+            return None
+        folder = folder or self.choose_folder()
+        if folder is None:
+            return None
+        fmt = str(self.format.currentData())
+        job = ExportJob(
+            self.store,
+            self.actor,
+            folder,
+            fmt,
+            filters,
+            checklist_ids,
+            str(self.paper.currentData()),
+        )
+        job.progress.connect(self._progress)
+        job.finished.connect(self._finished)
+        job.failed.connect(self._failed)
+        self.job = job
+        self.progress.setRange(0, 0)  # busy until the first file is done
+        self.progress.setVisible(True)
+        self.cancel.setVisible(True)
+        self.cancel.setEnabled(True)
+        self.export_selected.setEnabled(False)
+        self.export_all.setEnabled(False)
+        self.summary.setText(f"Exporting to {folder}…")
+        job.start()
+        return job
+
+    @Slot()
+    def cancel_export(self) -> None:
+        if self.job is not None and self.job.running:
+            self.job.cancel()
+            self.cancel.setEnabled(False)
+            self.summary.setText("Cancelling after the current file…")
+
+    @Slot(int, int)
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"%v of {total}")
+
+    @Slot(object)
+    def _finished(self, summary: object) -> None:
+        self._idle()
+        self.summary.setText(summary.text())  # type: ignore[attr-defined]
+
+    @Slot(object)
+    def _failed(self, error: object) -> None:
+        self._idle()
+        self.summary.setText("The export did not complete.")
+        show_error(self, error if isinstance(error, BaseException) else RuntimeError(str(error)))
+
+    def _idle(self) -> None:
+        self.cancel.setEnabled(False)
+        self.cancel.setVisible(False)
+        self.export_selected.setEnabled(True)
+        self.export_all.setEnabled(True)
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1)

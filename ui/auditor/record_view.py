@@ -1,0 +1,163 @@
+"""A read-only view of one record: header, every answer with who and when, warnings, signatures
+and addenda, and the full audit trail of answer changes (who, when, old → new)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vpchecklist.export.answers import answer_text, local_short, local_text
+from vpchecklist.templates import Template
+
+
+def _table(name: str, headers: list[str], rows: list[list[str]]) -> QTableWidget:
+    table = QTableWidget(len(rows), len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(True)
+    table.verticalHeader().setVisible(False)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            table.setItem(r, c, item)
+    header = table.horizontalHeader()
+    for c in range(len(headers)):
+        header.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    table.resizeColumnsToContents()
+    table.resizeRowsToContents()
+    return table
+
+
+def _value(template: Template, item_id: str, value: Any) -> str:
+    if value is None:
+        return "(none)"
+    return answer_text(template.item(item_id), value)
+
+
+class RecordDialog(QDialog):
+    """Read-only: nothing here writes. ``export_requested(id)`` asks the page for a PDF."""
+
+    export_requested = Signal(int)
+
+    def __init__(self, record: dict[str, Any], template: Template, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.record = record
+        header = record["header"]
+        patient = header["patient"]
+        self.setObjectName("auditor.record")
+        self.setWindowTitle(f"Record #{record['id']} — {patient['name']} (read-only)")
+        self.setAccessibleName(f"Checklist record {record['id']}, read-only")
+        self.resize(1000, 700)
+
+        summary = QLabel(
+            f"<b>{patient['name']}</b> · DOB {patient['date_of_birth']} · MRN {patient['mrn']}"
+            f" · Levels {', '.join(header['levels'])} · Planned {header['planned_start']}"
+            f"<br>Status: <b>{record['status']}</b> · Template {record['template']['id']} "
+            f"v{record['template']['version']} · Record SHA-256: "
+            f"<code>{record['record_hash'] or 'not signed'}</code>"
+        )
+        summary.setObjectName("auditor.record.summary")
+        summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        summary.setWordWrap(True)
+
+        answers = []
+        for item in template.items:
+            answer = record["answers"].get(item.id)
+            ack = record["acknowledgements"].get(item.id)
+            answers.append(
+                [
+                    item.label,
+                    _value(template, item.id, answer["value"]) if answer else "Not answered",
+                    (answer.get("answered_by_name") or answer["answered_by"]) if answer else "",
+                    local_short(answer["answered_at"]) if answer else "",
+                    f"Acknowledged: {ack['reason']} (informed {ack['physician_informed']})"
+                    if ack
+                    else "",
+                ]
+            )
+        self.answers = _table(
+            "auditor.record.answers", ["Item", "Answer", "Answered by", "When", "Note"], answers
+        )
+        self.answers.setAccessibleName("Answers")
+
+        trail = [
+            [
+                local_text(h["changed_at"]),
+                h["changed_by"],
+                (template.item(h["item"]).label if template.item(h["item"]) else h["item"]),
+                _value(template, h["item"], h["old"]),
+                _value(template, h["item"], h["new"]),
+            ]
+            for h in record["history"]
+        ]
+        self.history = _table(
+            "auditor.record.history", ["When", "Who", "Item", "Old value", "New value"], trail
+        )
+        self.history.setAccessibleName("Audit trail of answer changes")
+
+        findings = [
+            ["Warning", w["item"], w["message"], "acknowledged" if w["acknowledged"] else "open"]
+            for w in record["evaluation"]["warnings"]
+        ] + [["Hard stop", s["item"], s["message"], ""] for s in record["evaluation"]["stops"]]
+        self.findings = _table(
+            "auditor.record.findings", ["Kind", "Item", "Message", "State"], findings
+        )
+        self.findings.setAccessibleName("Warnings and stops")
+
+        addenda = {a["signature"]["seq"]: a["text"] for a in record["addenda"]}
+        signatures = [
+            [
+                s["printed_name"],
+                s["role"],
+                s["meaning_text"],
+                s.get("reason") or addenda.get(s["seq"], "") or "",
+                local_text(s["signed_at"]),
+                s["record_hash"],
+            ]
+            for s in record["signatures"]
+        ]
+        self.signatures = _table(
+            "auditor.record.signatures",
+            ["Printed name", "Role", "Meaning", "Reason / addendum", "Signed", "SHA-256"],
+            signatures,
+        )
+        self.signatures.setAccessibleName("Signatures and addenda")
+
+        tabs = QTabWidget()
+        tabs.setObjectName("auditor.record.tabs")
+        tabs.addTab(self.answers, "&Answers")
+        tabs.addTab(self.history, f"Audit &trail ({len(trail)})")
+        tabs.addTab(self.findings, f"&Warnings and stops ({len(findings)})")
+        tabs.addTab(self.signatures, f"&Signatures ({len(signatures)})")
+        self.tabs = tabs
+
+        self.export_button = QPushButton("&Export PDF…")
+        self.export_button.setObjectName("auditor.record.export")
+        self.export_button.setAccessibleName("Export this record as PDF")
+        self.export_button.clicked.connect(lambda: self.export_requested.emit(record["id"]))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(tabs, 1)
+        layout.addWidget(buttons)
