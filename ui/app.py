@@ -107,6 +107,32 @@ def start_demo(window: MainWindow, store: Store, seed: int, cancel: threading.Ev
     )
 
 
+def _open_or_recover(args: argparse.Namespace) -> tuple[Store, Path | None] | None:
+    """Open the database; when it cannot be opened, say why in plain words and offer the
+    recovery dialog (restore a backup), then try again. None when the user gives up."""
+    while True:
+        try:
+            return open_database(args)
+        except StorageError as error:
+            log.error("database cannot be opened: %s", error)
+            if args.smoke_test or args.demo:
+                print(str(error), file=sys.stderr)
+                if not args.smoke_test:
+                    QMessageBox.critical(None, TITLE, str(error))
+                return None
+            if not _recover(database_path(args.db), error):
+                return None
+
+
+def _recover(path: Path, error: StorageError) -> bool:
+    try:
+        from ui.startup_recovery import recover_from_open_failure
+    except ModuleNotFoundError:
+        QMessageBox.critical(None, TITLE, str(error))
+        return False
+    return recover_from_open_failure(path, error)
+
+
 def run(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = parse_args(argv)
@@ -115,15 +141,10 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     setup_logging()
     app = application()
-    try:
-        store, demo_folder = open_database(args)
-    except StorageError as error:
-        log.error("database cannot be opened: %s", error)
-        if args.smoke_test:
-            print(str(error), file=sys.stderr)
-        else:
-            QMessageBox.critical(None, TITLE, str(error))
+    opened = _open_or_recover(args)
+    if opened is None:
         return 1
+    store, demo_folder = opened
     cancel = threading.Event()
     window = MainWindow(store, demo=args.demo)
     show_window(app, window)

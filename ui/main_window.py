@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from ui import page_loader
-from ui.admin_page import AdminPage
 from ui.first_run_dialog import FirstRunDialog
 from ui.lock_screen import LockScreen
 from ui.login_page import LoginPage
@@ -25,7 +24,7 @@ from ui.new_checklist_page import NewChecklistPage
 from ui.session_bar import SessionBar
 from ui.worklist_page import WorklistPage
 from vpchecklist.errors import VPError
-from vpchecklist.services import Actor, users
+from vpchecklist.services import Actor, settings, users
 from vpchecklist.store import Store
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,8 @@ _ACTIVITY = {
 
 
 class MainWindow(QMainWindow):
-    """``idle_lock_ms`` is the idle time before the lock (tests pass a short one)."""
+    """``idle_lock_ms`` fixes the idle time before the lock (tests pass a short one); by default
+    it is the site setting, read at every sign-in."""
 
     page_changed = Signal(QWidget)
 
@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         self,
         store: Store,
         *,
-        idle_lock_ms: int = DEFAULT_IDLE_LOCK_MS,
+        idle_lock_ms: int | None = None,
         demo: bool = False,
         parent: QWidget | None = None,
     ) -> None:
@@ -85,7 +85,8 @@ class MainWindow(QMainWindow):
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
-        self.idle_timer.setInterval(idle_lock_ms)
+        self._fixed_idle_ms = idle_lock_ms
+        self.idle_timer.setInterval(idle_lock_ms or DEFAULT_IDLE_LOCK_MS)
         self.idle_timer.timeout.connect(self.lock)
 
         self.login.signed_in.connect(self._signed_in)
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
     def _signed_in(self, actor: Actor) -> None:
         self._discard_pages()
         self.actor = actor
+        self._apply_site_idle_lock()
         self.session.set_actor(actor)
         self.session.show()
         self.home = self._home_for(actor)
@@ -151,7 +153,10 @@ class MainWindow(QMainWindow):
         if actor.role == "auditor":
             return page_loader.auditor_page(self.store, actor)
         if actor.role == "admin":
-            return AdminPage(self.store, actor)
+            page = page_loader.admin_page(self.store, actor)
+            if hasattr(page, "settings_changed"):
+                page.settings_changed.connect(self._settings_changed)
+            return page
         worklist = WorklistPage(self.store, actor)
         worklist.open_requested.connect(self.open_checklist)
         worklist.new_requested.connect(self.show_new_checklist)
@@ -179,6 +184,27 @@ class MainWindow(QMainWindow):
         if event.type() in _ACTIVITY and self.idle_timer.isActive():
             self.idle_timer.start()
         return False
+
+    def _apply_site_idle_lock(self, minutes: int | None = None) -> None:
+        if self._fixed_idle_ms is not None:
+            return
+        try:
+            minutes = minutes or settings.idle_lock_minutes(self.store)
+        except (VPError, ValueError):
+            log.warning("idle lock setting unreadable; keeping %s ms", self.idle_lock_ms)
+            return
+        self.idle_lock_ms = minutes * 60_000
+
+    def _settings_changed(self, values: dict) -> None:
+        """The administrator saved new settings: a new idle time applies at once."""
+        try:
+            minutes = int(values.get("idle_lock_minutes", 0))
+        except (TypeError, ValueError):
+            return
+        if minutes > 0:
+            self._apply_site_idle_lock(minutes)
+            if self.idle_timer.isActive():
+                self.idle_timer.start()
 
     def lock(self) -> None:
         if self.actor is None or self.locked:

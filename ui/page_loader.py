@@ -42,6 +42,17 @@ def auditor_page(store: Store, actor: Actor) -> QWidget:
     return AuditorPage(store, actor)
 
 
+def admin_page(store: Store, actor: Actor) -> QWidget:
+    try:
+        from ui.admin import AdminPage
+    except ModuleNotFoundError as error:
+        if not _missing(error, "ui.admin"):
+            raise
+        log.warning("ui.admin is not installed; showing a placeholder")
+        return _placeholder("Administration", "Manage users with: vpchecklist user --help")
+    return AdminPage(store, actor)
+
+
 def _placeholder(title: str, text: str) -> QWidget:
     page = QWidget()
     page.setObjectName("placeholder")

@@ -17,7 +17,7 @@ _TOKEN = re.compile(r"[\s,;]+")
 _RANGE = re.compile(r"^([A-Z])(\d+)\s*[-–]\s*([A-Z])?(\d+)$")
 # Widths taper towards the sacrum so the column reads as a spine.
 _WIDTH = {"thoracic": 96, "lumbar": 112, "sacral": 84}
-_BUTTON_HEIGHT = 40
+_BUTTON_HEIGHT = 42
 
 
 class SpinePicker(QWidget):

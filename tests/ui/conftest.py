@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QWidget
 
 from ui.app import application
@@ -39,6 +39,8 @@ def make_window(qtbot, store: Store) -> Iterator[WindowFactory]:  # type: ignore
         window.resize(1280, 800)
         window.show()
         qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
         window.start()
         windows.append(window)
         return window
@@ -79,9 +81,10 @@ class Driver:
             if isinstance(widget, QLabel | QLineEdit):
                 texts.append(widget.text())
             elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
-                model = widget.model()
-                for row in range(model.rowCount()):
-                    for column in range(model.columnCount()):
+                model, top = widget.model(), QModelIndex()
+                columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount(top)
+                for row in range(model.rowCount(top)):
+                    for column in range(columns):
                         texts.append(str(model.index(row, column).data() or ""))
         return texts
 
