@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -440,3 +441,27 @@ def test_the_function_returns_false_when_the_user_quits(qtbot, tmp_path):  # typ
     QTimer.singleShot(100, press_quit)
     assert recover_from_open_failure(db_path, StorageError("damaged")) is False
     assert db_path.read_bytes() == b"\x00garbage" * 512
+
+
+def test_the_function_returns_true_once_the_backup_is_restored(qtbot, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    db_path = tmp_path / "site" / "vpchecklist.sqlite"
+    before = _demo_database(db_path, count=2)
+    db_path.write_bytes(os.urandom(db_path.stat().st_size))
+    with pytest.raises(StorageError) as opened:
+        open_store(db_path)
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+
+    def press_restore() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None and dialog.objectName() == "recovery.dialog"
+        qtbot.mouseClick(child(dialog, QPushButton, "recovery.restore"), LEFT)
+
+    QTimer.singleShot(100, press_restore)
+    assert recover_from_open_failure(db_path, opened.value) is True
+    assert told and told[0].startswith("The database was restored from vpchecklist-")
+    store = open_store(db_path, create=False)
+    try:
+        assert _signed_checklists(store) == before
+    finally:
+        store.close()
