@@ -327,9 +327,7 @@ def test_abandoned_draft_resumes_where_it_was_left(
     again = open_page(qtbot, store, nurse, cid)
     assert visible_section(again) == "history"
     platelets = find(again, "history.platelets")
-    again.activateWindow()
-    qtbot.waitActive(again)
-    qtbot.waitUntil(platelets.hasFocus)  # the cursor waits in the first unanswered item
+    qtbot.waitUntil(lambda: again.focusWidget() is platelets)  # cursor in the first unanswered
     assert find(again, "history.inr").text() == "1.2"
     assert find(again, "history.allergies").text() == "Latex gloves, penicillin"
     assert find(again, "history.anticoagulants.none").isChecked()

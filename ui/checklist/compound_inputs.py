@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QButtonGroup, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QPushButton, QWidget
 
 from ui.checklist.display import is_na, show_datetime
 from ui.checklist.inputs import ItemInput, answer_button
@@ -118,7 +118,7 @@ class AnticoagulantsInput(ItemInput):
 
     def handle_enter(self) -> bool:
         """Enter moves along drug → last dose → held before leaving the item."""
-        focused = QApplication.focusWidget()
+        focused = self.window().focusWidget()  # also right while the window is inactive
         if focused is self.drug:
             self.dose.setFocus()
             return True

@@ -13,7 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QButtonGroup,
     QHBoxLayout,
     QLabel,
@@ -102,7 +101,7 @@ class ButtonsInput(ItemInput):
     def handle_enter(self) -> bool:
         """Enter presses the focused button. Walking the items puts focus on "yes" (or on the
         answer already given), so on a yes/no item Enter means yes and on to the next item."""
-        focused = QApplication.focusWidget()
+        focused = self.window().focusWidget()  # also right while the window is inactive
         for button in self.buttons.values():
             if button is focused:
                 button.click()

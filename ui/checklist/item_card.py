@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -236,7 +235,7 @@ class ItemCard(_AckMixin, QFrame):
             super().keyPressEvent(event)
             return
         if not self.read_only:
-            focused = QApplication.focusWidget()
+            focused = self.window().focusWidget()  # also right while the window is inactive
             if self.na_button is not None and focused is self.na_button:
                 self.na_button.click()
                 return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -193,6 +193,17 @@ class ChecklistPage(QWidget):
         page = self.pages[index]
         QTimer.singleShot(0, lambda: page.focus_item(item_id))
         page.focus_item(item_id)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        """Ctrl+→ / Ctrl+← when the shortcut map did not see them (e.g. window not active)."""
+        if event.modifiers() == Qt.KeyboardModifier.ControlModifier and self.session:
+            if event.key() == Qt.Key.Key_Right:
+                self.next_section()
+                return
+            if event.key() == Qt.Key.Key_Left:
+                self.previous_section()
+                return
+        super().keyPressEvent(event)
 
     # -- reacting --------------------------------------------------------------------------
     def _resume(self) -> None:
