@@ -31,11 +31,11 @@ from vpchecklist.clock import utc_now
 from vpchecklist.errors import NotFound, StorageError, ValidationError, VPError
 from vpchecklist.export import csv as csv_export
 from vpchecklist.export import pdf
+from vpchecklist.export import record as export_record
 from vpchecklist.export.answers import local_text
 from vpchecklist.services import audit, checklists, signing
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.checklists import Filters
-from vpchecklist.services.templates import template_by_hash
 from vpchecklist.store import Store
 from vpchecklist.store.models import AuditEvent, Checklist
 
@@ -85,86 +85,118 @@ class BulkSummary:
         return sentence + "."
 
 
-def _write_audited(
-    store: Store, path: Path, data: bytes, audit_event: Callable[[str], None]
-) -> str:
-    """Write ``data`` to ``path`` so that the file appears only together with its audit event."""
-    digest = hashlib.sha256(data).hexdigest()
+@dataclass
+class _Pending:
+    """A rendered file written beside its target, waiting for its audit event."""
+
+    partial: Path
+    path: Path
+    checklist_id: int | None
+    detail: dict[str, Any]
+
+
+def _write_partial(path: Path, data: bytes, checklist_id: int | None, **detail: Any) -> _Pending:
     path = Path(path)
     if not path.parent.is_dir():
         raise ExportError(f"The folder {path.parent} does not exist.")
     partial = path.with_name(f".{path.name}.part")
     try:
-        with open(partial, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        partial.write_bytes(data)
     except OSError as exc:
         with contextlib.suppress(OSError):
             partial.unlink()
         raise ExportError(f"The file {path} cannot be written: {exc.strerror or exc}.") from exc
-    replaced = False
+    detail["file"] = path.name
+    detail["file_sha256"] = hashlib.sha256(data).hexdigest()
+    return _Pending(partial, path, checklist_id, detail)
+
+
+def _commit(store: Store, actor: Actor, pending: list[_Pending]) -> None:
+    """Audit and rename a batch in one transaction: a file appears only with its audit event.
+
+    One transaction (one fsync) for a batch keeps a bulk export fast; if it fails, every file
+    of the batch is removed again.
+    """
+    if not pending:
+        return
+    moved: list[Path] = []
     try:
         with store.transaction():
-            audit_event(digest)
-            try:
-                os.replace(partial, path)
-            except OSError as exc:
-                raise ExportError(
-                    f"The file {path} cannot be written: {exc.strerror or exc}."
-                ) from exc
-            replaced = True
+            for item in pending:
+                audit.record(
+                    actor.username, "export", checklist_id=item.checklist_id, **item.detail
+                )
+            for item in pending:
+                try:
+                    os.replace(item.partial, item.path)
+                except OSError as exc:
+                    raise ExportError(
+                        f"The file {item.path} cannot be written: {exc.strerror or exc}."
+                    ) from exc
+                moved.append(item.path)
     except BaseException:
-        # No audit event, no file: remove whatever was written.
-        with contextlib.suppress(OSError):
-            (path if replaced else partial).unlink()
+        for item in pending:
+            with contextlib.suppress(OSError):
+                (item.path if item.path in moved else item.partial).unlink()
         raise
-    return digest
 
 
 def render_record(
     store: Store, actor: Actor, checklist_id: int, paper: str = "A4"
 ) -> tuple[dict[str, Any], bytes]:
-    """The record (as ``checklists.detail``) and its PDF bytes; nothing written."""
-    record = checklists.detail(store, actor, checklist_id)
-    with store.reading():
-        template = template_by_hash(record["template"]["hash"])
+    """The record (shaped as ``checklists.detail``) and its PDF bytes; nothing written."""
+    if paper.upper() not in pdf.PAPERS:
+        raise ValidationError("paper", "the paper size must be A4 or Letter")
+    record, template = export_record.load(store, actor, checklist_id)
     return record, pdf.render(record, template, paper)
+
+
+def _prepare(
+    store: Store, actor: Actor, checklist_id: int, out_path: Path | str, paper: str
+) -> tuple[_Pending, dict[str, Any]]:
+    record, data = render_record(store, actor, checklist_id, paper)
+    pending = _write_partial(
+        Path(out_path),
+        data,
+        checklist_id,
+        format="pdf",
+        paper=paper.upper(),
+        record_hash=record["record_hash"],
+        status=record["status"],
+    )
+    return pending, record
+
+
+def _result(pending: _Pending, record: dict[str, Any]) -> ExportResult:
+    return ExportResult(
+        record["id"],
+        pending.path,
+        pending.detail["file_sha256"],
+        record["record_hash"],
+        record["status"],
+    )
 
 
 def export_one(
     store: Store, actor: Actor, checklist_id: int, out_path: Path | str, paper: str = "A4"
 ) -> ExportResult:
-    """Write the PDF copy of one checklist (drafts carry a DRAFT watermark); audited."""
+    """Write the PDF copy of one checklist (drafts carry a DRAFT watermark); one audit event."""
     audit.require(store, actor, "export", checklist_id)
     try:
-        if paper.upper() not in pdf.PAPERS:
-            raise ValidationError("paper", "the paper size must be A4 or Letter")
-        record, data = render_record(store, actor, checklist_id, paper)
-        out = Path(out_path)
-
-        def event(digest: str) -> None:
-            audit.record(
-                actor.username,
-                "export",
-                checklist_id=checklist_id,
-                format="pdf",
-                paper=paper.upper(),
-                file=out.name,
-                file_sha256=digest,
-                record_hash=record["record_hash"],
-                status=record["status"],
-            )
-
-        digest = _write_audited(store, out, data, event)
+        pending, record = _prepare(store, actor, checklist_id, out_path, paper)
+        _commit(store, actor, [pending])
     except VPError as error:
         audit.record_refusal(store, actor.username, "export", checklist_id, error)
         raise
-    return ExportResult(checklist_id, out, digest, record["record_hash"], record["status"])
+    return _result(pending, record)
 
 
 def pdf_name(checklist_id: int) -> str:
     return f"checklist-{checklist_id}.pdf"
+
+
+#: Files audited per transaction in a bulk export (each commit is one fsync).
+BATCH = 25
 
 
 def export_bulk(
@@ -180,8 +212,9 @@ def export_bulk(
 ) -> BulkSummary:
     """Export every checklist matching ``filters`` (or exactly ``checklist_ids``) into ``out_dir``.
 
-    PDF: one file per checklist, each its own audited export; a cancel stops before the next
-    file, so every file present is complete and audited. CSV: one file, one audit event.
+    PDF: one file per checklist, each with its own ``export`` audit event, committed in
+    batches; a cancel stops before the next file and commits what is rendered, so every file
+    present is complete and audited. CSV: one file, one audit event.
     """
     audit.require(store, actor, "export")
     started = time.perf_counter()
@@ -204,21 +237,50 @@ def export_bulk(
             summaries = _summaries_of(store, actor, ids)
         _bulk_csv(store, actor, filters, folder, summaries, summary, progress_cb)
     else:
-        for done, checklist_id in enumerate(ids):
+        _bulk_pdf(store, actor, ids, folder, paper, summary, progress_cb, cancel_check)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _bulk_pdf(
+    store: Store,
+    actor: Actor,
+    ids: list[int],
+    folder: Path,
+    paper: str,
+    summary: BulkSummary,
+    progress_cb: ProgressCallback | None,
+    cancel_check: CancelCheck | None,
+) -> None:
+    pending: list[_Pending] = []
+
+    def flush() -> None:
+        try:
+            _commit(store, actor, pending)
+            summary.written.extend(item.path for item in pending)
+        except (VPError, OSError) as error:
+            summary.failed.extend((item.checklist_id or 0, str(error)) for item in pending)
+        pending.clear()
+
+    try:
+        for done, checklist_id in enumerate(ids, start=1):
             if cancel_check is not None and cancel_check():
                 summary.cancelled = True
                 break
             try:
-                result = export_one(
+                item, _ = _prepare(
                     store, actor, checklist_id, folder / pdf_name(checklist_id), paper
                 )
-                summary.written.append(result.path)
+                pending.append(item)
             except (VPError, OSError) as error:
+                audit.record_refusal(store, actor.username, "export", checklist_id, error)
                 summary.failed.append((checklist_id, str(error)))
+            if len(pending) >= BATCH:
+                flush()
             if progress_cb is not None:
-                progress_cb(done + 1, len(ids))
-    summary.seconds = time.perf_counter() - started
-    return summary
+                progress_cb(done, len(ids))
+    finally:
+        flush()
 
 
 def _summaries_of(store: Store, actor: Actor, ids: list[int]) -> list[dict[str, Any]]:
@@ -243,19 +305,11 @@ def _bulk_csv(
     path = folder / f"checklists-{utc_now()[:19].replace(':', '').replace('-', '')}Z.csv"
     described = {k: v for k, v in vars(filters or Filters()).items() if v not in (None, False)}
 
-    def event(digest: str) -> None:
-        audit.record(
-            actor.username,
-            "export",
-            format="csv",
-            file=path.name,
-            file_sha256=digest,
-            rows=len(summaries),
-            filters=described,
-        )
-
     try:
-        _write_audited(store, path, data, event)
+        pending = _write_partial(
+            path, data, None, format="csv", rows=len(summaries), filters=described
+        )
+        _commit(store, actor, [pending])
     except VPError as error:
         audit.record_refusal(store, actor.username, "export", None, error)
         raise
