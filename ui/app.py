@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ui.main_window import MainWindow
 from ui.messages import TITLE
 from ui.operations import run_in_background, wait_for_background
-from vpchecklist import __version__, demo
+from vpchecklist import __version__
 from vpchecklist.errors import StorageError
 from vpchecklist.logs import setup_logging
 from vpchecklist.paths import database_path
@@ -52,8 +52,19 @@ def application() -> QApplication:
     app.setApplicationName("VP Checklist")
     app.setApplicationDisplayName("VP Checklist")
     font = QFont(app.font())
-    font.setPointSizeF(max(font.pointSizeF(), 11.0))
+    font.setPixelSize(15)
     app.setFont(font)
+    palette = app.palette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#f3f5f8"),
+        (QPalette.ColorRole.WindowText, "#1b1f24"),
+        (QPalette.ColorRole.Text, "#1b1f24"),
+        (QPalette.ColorRole.ButtonText, "#1b1f24"),
+        (QPalette.ColorRole.Base, "#ffffff"),
+        (QPalette.ColorRole.PlaceholderText, "#5c6673"),
+    ):
+        palette.setColor(role, QColor(colour))
+    app.setPalette(palette)
     try:
         app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
     except OSError:
@@ -82,6 +93,7 @@ def show_window(app: QApplication, window: MainWindow) -> None:
 
 def start_demo(window: MainWindow, store: Store, seed: int, cancel: threading.Event) -> None:
     from ui.demo_session import DEMO_COUNT, seed_demo
+    from vpchecklist import demo
 
     window.login.show_demo_users(demo.DEMO_USERS, demo.DEMO_PASSWORD)
     window.login.set_preparing(f"Preparing {DEMO_COUNT} demo checklists…")
@@ -148,7 +160,6 @@ def run(argv: list[str] | None = None) -> int:
     cancel = threading.Event()
     window = MainWindow(store, demo=args.demo)
     show_window(app, window)
-    window.start()
     if args.smoke_test:
 
         def finish() -> None:
@@ -156,8 +167,9 @@ def run(argv: list[str] | None = None) -> int:
             window.close()
             app.quit()
 
-        QTimer.singleShot(0, finish)
-    elif args.demo:
+        QTimer.singleShot(0, finish)  # queued before start()'s own work: the window is up
+    window.start()
+    if args.demo and not args.smoke_test:
         start_demo(window, store, args.seed, cancel)
     try:
         return app.exec()
