@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.checklist.style import named, set_severity
+from ui.checklist.style import named
 
 STOP_WAYS_FORWARD = (
     "The checklist cannot be signed as ready. Change the answer if it was wrong, "
@@ -28,7 +28,7 @@ def severity_label(name: str, severity: str) -> QLabel:
     label.setObjectName(name)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    set_severity(label, severity)
+    label.setProperty("severity", severity)  # not yet polished: no re-polish needed
     label.hide()
     return label
 

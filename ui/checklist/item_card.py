@@ -82,7 +82,7 @@ class ItemCard(_AckMixin, QFrame):
 
         self.title = QLabel(item.label + ("" if item.required else " (optional)"))
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-weight: bold;")
+        self.title.setProperty("role", "item-title")
         self.title.setBuddy(self)
         self.input = make_input(item)
         self.input.committed.connect(self._commit)
@@ -151,10 +151,11 @@ class ItemCard(_AckMixin, QFrame):
         self.error = severity_label(f"{item.id}.error", "error")
         grid.addWidget(self.error, row, 0, 1, 2)
         row += 1
-        self.findings = FindingsView(item.id, session.detail["header"]["physician"])
-        self.findings.acknowledge.connect(self._acknowledge)
-        self.findings.postpone_requested.connect(self.postpone_requested)
-        grid.addWidget(self.findings, row, 0, 1, 2)
+        # Built on the first warning or stop: most items never have one, and ~45 hidden forms
+        # would double the time it takes to open a checklist.
+        self._findings: FindingsView | None = None
+        self._findings_row = row
+        self._grid = grid
 
     # -- showing ---------------------------------------------------------------------------
     def show_value(self, value: Any) -> None:
@@ -171,7 +172,10 @@ class ItemCard(_AckMixin, QFrame):
         acknowledged = self.item.id in ev.acknowledged
         if not acknowledged:
             self.ack_text = ""
-        self.findings.show_findings(found["warnings"], found["stops"], acknowledged, self.ack_text)
+        if self._findings is not None or found["warnings"] or found["stops"]:
+            self.findings.show_findings(
+                found["warnings"], found["stops"], acknowledged, self.ack_text
+            )
         text = derivation_text(self.session.template, ev, self.item)
         self.derived.setText(text or "")
         self.derived.setVisible(bool(text))
@@ -191,10 +195,22 @@ class ItemCard(_AckMixin, QFrame):
         for widget in (self.na_button, self.na_reason):
             if widget is not None:
                 widget.setEnabled(not read_only)
-        self.findings.set_read_only(read_only)
+        if self._findings is not None:
+            self._findings.set_read_only(read_only)
 
     def focus_input(self) -> None:
         self.input.focus_first()
+
+    @property
+    def findings(self) -> FindingsView:  # type: ignore[override]
+        if self._findings is None:
+            view = FindingsView(self.item.id, self.session.detail["header"]["physician"])
+            view.acknowledge.connect(self._acknowledge)
+            view.postpone_requested.connect(self.postpone_requested)
+            view.set_read_only(self.read_only)
+            self._grid.addWidget(view, self._findings_row, 0, 1, 2)
+            self._findings = view
+        return self._findings
 
     # -- saving ----------------------------------------------------------------------------
     def _commit(self, value: Any) -> None:

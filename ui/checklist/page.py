@@ -58,7 +58,6 @@ class ChecklistPage(QWidget):
         make_singletons_immortal()  # before the many Qt calls below; see refcount_guard
         super().__init__(parent)
         self.setObjectName("checklistPage")
-        self.setStyleSheet(STYLE_SHEET)
         self.session: ChecklistSession | None = None
         try:
             self.session = ChecklistSession(store, actor, checklist_id, self)
@@ -79,6 +78,7 @@ class ChecklistPage(QWidget):
         box.addWidget(text)
         box.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
         box.addStretch(1)
+        self.setStyleSheet(STYLE_SHEET)
 
     def _build(self, session: ChecklistSession) -> None:
         template = session.template
@@ -93,14 +93,13 @@ class ChecklistPage(QWidget):
         middle = QHBoxLayout()
         middle.setContentsMargins(0, 0, 0, 0)
         middle.setSpacing(0)
-        self.sections = QListWidget()
+        self.sections = QListWidget(self)
         named(self.sections, "checklist.sections", "Sections of the checklist")
         self.sections.setFixedWidth(230)
-        self.sections.setStyleSheet("QListWidget { border: none; background: #f7f7f7; }")
-        self.stack = QStackedWidget()
+        self.stack = QStackedWidget(self)  # parented now: see SectionPage on styling cost
         self.pages: list[SectionPage] = []
         for index, section in enumerate(template.sections):
-            page = SectionPage(section, session, first=index == 0)
+            page = SectionPage(section, session, index == 0, self.stack)
             page.finished.connect(self.next_section)
             page.postpone_requested.connect(self._postpone)
             self.pages.append(page)
@@ -129,6 +128,9 @@ class ChecklistPage(QWidget):
         QShortcut(QKeySequence("Ctrl+Left"), self, self.previous_section).setContext(
             Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
+        # Last, once: a style sheet set before building re-styles the subtree at every
+        # addWidget (seconds for ~45 cards); set now it styles the finished tree once.
+        self.setStyleSheet(STYLE_SHEET)
         self._resume()
 
     def _list_entry(self, title: str) -> QListWidgetItem:
@@ -138,7 +140,7 @@ class ChecklistPage(QWidget):
 
     def _build_footer(self) -> QWidget:
         footer = QWidget()
-        footer.setStyleSheet("QWidget { background: #f3f6fa; }")
+        footer.setObjectName("checklist.footer")
         row = QHBoxLayout(footer)
         row.setContentsMargins(12, 6, 12, 6)
         self.progress = QProgressBar()

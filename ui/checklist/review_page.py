@@ -25,7 +25,7 @@ from ui.checklist.findings import severity_label
 from ui.checklist.item_card import ack_text
 from ui.checklist.session import ChecklistSession
 from ui.checklist.sign_box import SignBox
-from ui.checklist.style import STOP_BG, WARNING_BG, named
+from ui.checklist.style import STOP_BG, WARNING_BG, named, set_severity
 from vpchecklist.rules.evaluation import Evaluation
 
 ANSWERS_CSS = f"""<style>
@@ -57,7 +57,7 @@ class LinkButton(QPushButton):
 
 def heading(text: str) -> QLabel:
     label = QLabel(text)
-    label.setStyleSheet("font-size: 13pt; font-weight: bold; margin-top: 10px;")
+    label.setProperty("role", "heading")
     return label
 
 
@@ -74,7 +74,7 @@ class ReviewPage(QWidget):
 
         left = QVBoxLayout()
         title = QLabel("Review and sign")
-        title.setStyleSheet("font-size: 17pt; font-weight: bold;")
+        title.setProperty("role", "page-title")
         left.addWidget(title)
         self.answers = QTextBrowser()
         named(self.answers, "review.answers", "All answers")
@@ -94,7 +94,6 @@ class ReviewPage(QWidget):
         self.status = QLabel()
         self.status.setObjectName("review.status")
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.side.addWidget(self.status)
         self.findings_box = QVBoxLayout()
         self.side.addLayout(self.findings_box)
@@ -120,13 +119,13 @@ class ReviewPage(QWidget):
 
     def _fill_status(self, ev: Evaluation) -> None:
         if self.session.read_only:
-            text, colour = "This checklist is closed and read-only.", "#1e6b30"
+            text, colour = "This checklist is closed and read-only.", "ok"
         elif ev.ready_to_sign:
-            text, colour = "✓ Complete — ready to sign.", "#1e6b30"
+            text, colour = "✓ Complete — ready to sign.", "ok"
         else:
-            text, colour = "Not ready to sign yet.", "#8c1d18"
+            text, colour = "Not ready to sign yet.", "error"
         self.status.setText(text)
-        self.status.setStyleSheet(f"font-size: 13pt; font-weight: bold; color: {colour};")
+        set_severity(self.status, colour)
 
     def _fill_answers(self, ev: Evaluation) -> None:
         """One table: every item, its answer and who gave it; warnings amber, stops red."""
@@ -251,5 +250,4 @@ class ReviewPage(QWidget):
             )
             label.setObjectName("review.addendum")
             label.setWordWrap(True)
-            label.setStyleSheet("background: #f3f6fa; padding: 6px;")
             self._add(label)

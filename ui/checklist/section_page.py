@@ -15,18 +15,21 @@ class SectionPage(QScrollArea):
     finished = Signal()  # Enter on the last item: on to the next section
     postpone_requested = Signal()
 
-    def __init__(self, section: Section, session: ChecklistSession, first: bool) -> None:
-        super().__init__()
+    def __init__(
+        self, section: Section, session: ChecklistSession, first: bool, parent: QWidget
+    ) -> None:
+        super().__init__(parent)
         self.section = section
         self.setObjectName(f"section.{section.id}")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
+        self.setWidget(body)  # parent first, fill after: each card is styled once, not twice
         box = QVBoxLayout(body)
         box.setContentsMargins(16, 8, 24, 16)
         box.setSpacing(0)
         title = QLabel(section.title)
-        title.setStyleSheet("font-size: 17pt; font-weight: bold;")
+        title.setProperty("role", "page-title")
         box.addWidget(title)
         if section.subtitle:
             subtitle = QLabel(section.subtitle)
@@ -43,7 +46,6 @@ class SectionPage(QScrollArea):
             self.cards.append(card)
             box.addWidget(card)
         box.addStretch(1)
-        self.setWidget(body)
 
     def card(self, item_id: str) -> ItemCard | LevelsCard | None:
         if item_id == "levels":

@@ -46,15 +46,11 @@ class SignBox(QFrame):
         super().__init__()
         self.session = session
         self.setObjectName("sign.box")
-        self.setStyleSheet(
-            "QFrame#sign\\.box { border: 2px solid #1565c0; border-radius: 6px;"
-            " background: white; }"
-        )
         box = QVBoxLayout(self)
         box.setContentsMargins(12, 10, 12, 12)
         box.setSpacing(8)
         choose = QLabel("Sign this checklist as:")
-        choose.setStyleSheet("font-weight: bold;")
+        choose.setProperty("role", "item-title")
         box.addWidget(choose)
         self.ready = QRadioButton("Ready for procedure")
         named(self.ready, "sign.meaning_ready", MEANINGS["ready"])

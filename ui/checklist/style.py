@@ -58,7 +58,21 @@ QLabel#checklist\\.allergy_banner {{
     font-size: 12pt;
 }}
 QLabel#checklist\\.levels {{ font-size: 26pt; font-weight: bold; color: #0d3c78; }}
-QListWidget#checklist\\.sections {{ font-size: 12pt; }}
+QListWidget#checklist\\.sections {{ font-size: 12pt; border: none; background: #f7f7f7; }}
+QFrame#checklist\\.header {{ background: #f3f6fa; border-bottom: 1px solid #d0d7e2; }}
+QFrame#checklist\\.header QLabel {{ border: none; }}
+QLabel#checklist\\.patient {{ font-size: 15pt; font-weight: bold; }}
+QLabel#checklist\\.status {{ color: {MUTED}; }}
+QLabel#checklist\\.levels_caption {{ color: {MUTED}; font-size: 9pt; font-weight: bold; }}
+QLabel#checklist\\.region {{ color: #0d3c78; font-weight: bold; }}
+QWidget#checklist\\.footer {{ background: #f3f6fa; }}
+QLabel[role="item-title"] {{ font-weight: bold; }}
+QLabel[role="page-title"] {{ font-size: 17pt; font-weight: bold; }}
+QLabel[role="heading"] {{ font-size: 13pt; font-weight: bold; margin-top: 10px; }}
+QLabel#review\\.status {{ font-size: 13pt; font-weight: bold; }}
+QLabel#review\\.addendum {{ background: #f3f6fa; padding: 6px; }}
+QFrame#sign\\.box {{ border: 2px solid {ACCENT}; border-radius: 6px; background: white; }}
+QFrame#sign\\.box QLabel {{ border: none; }}
 """
 
 
