@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
@@ -42,7 +43,10 @@ STATUSES = [
 ]
 
 
-def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str, accessible: str) -> W:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
     return widget
@@ -98,11 +102,11 @@ class AuditorPage(QWidget):
             row1.addWidget(caption)
             row1.addWidget(widget, 1)
         row2 = QHBoxLayout()
-        for label, widget in (("Planned &from", self.date_from), ("to", self.date_to)):
+        for label, date in (("Planned &from", self.date_from), ("to", self.date_to)):
             caption = QLabel(label)
-            caption.setBuddy(widget)
+            caption.setBuddy(date)
             row2.addWidget(caption)
-            row2.addWidget(widget)
+            row2.addWidget(date)
         row2.addWidget(self.has_warnings)
         row2.addWidget(self.postponed)
         row2.addStretch(1)

@@ -46,6 +46,11 @@ def _table(name: str, headers: list[str], rows: list[list[str]]) -> QTableWidget
     return table
 
 
+def _label(template: Template, item_id: str) -> str:
+    item = template.item(item_id)
+    return item.label if item is not None else item_id
+
+
 def _value(template: Template, item_id: str, value: Any) -> str:
     if value is None:
         return "(none)"
@@ -102,7 +107,7 @@ class RecordDialog(QDialog):
             [
                 local_text(h["changed_at"]),
                 h["changed_by"],
-                (template.item(h["item"]).label if template.item(h["item"]) else h["item"]),
+                _label(template, h["item"]),
                 _value(template, h["item"], h["old"]),
                 _value(template, h["item"], h["new"]),
             ]

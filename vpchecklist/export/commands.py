@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import io
 import json
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -38,6 +39,8 @@ from vpchecklist.services.actors import Actor
 from vpchecklist.services.checklists import Filters
 from vpchecklist.store import Store
 from vpchecklist.store.models import AuditEvent, Checklist
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("pdf", "csv")
 ProgressCallback = Callable[[int, int], None]
@@ -272,9 +275,12 @@ def _bulk_pdf(
                     store, actor, checklist_id, folder / pdf_name(checklist_id), paper
                 )
                 pending.append(item)
-            except (VPError, OSError) as error:
+            except VPError as error:
                 audit.record_refusal(store, actor.username, "export", checklist_id, error)
                 summary.failed.append((checklist_id, str(error)))
+            except Exception:  # one unrenderable record must not stop a bulk export
+                log.exception("export of checklist %s failed", checklist_id)
+                summary.failed.append((checklist_id, "the PDF could not be produced (see the log)"))
             if len(pending) >= BATCH:
                 flush()
             if progress_cb is not None:
@@ -328,8 +334,8 @@ def _embedded(data: bytes) -> tuple[int | None, str | None]:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        info = reader.metadata or {}
-        keywords = str(info.get("/Keywords") or "")
+        info = reader.metadata
+        keywords = str(info.get("/Keywords") or "") if info is not None else ""
     except (PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise ValidationError(None, f"the file is not a readable PDF ({exc})") from exc
     if pdf.KEYWORD_ID not in keywords:
