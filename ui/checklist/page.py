@@ -32,7 +32,6 @@ from ui.checklist.display import (
     section_state,
 )
 from ui.checklist.header import PatientHeader
-from ui.checklist.refcount_guard import make_singletons_immortal
 from ui.checklist.review_page import ReviewPage
 from ui.checklist.section_page import SectionPage
 from ui.checklist.session import ChecklistSession, plain
@@ -55,7 +54,6 @@ class ChecklistPage(QWidget):
     def __init__(
         self, store: Store, actor: Actor, checklist_id: int, parent: QWidget | None = None
     ) -> None:
-        make_singletons_immortal()  # before the many Qt calls below; see refcount_guard
         super().__init__(parent)
         self.setObjectName("checklistPage")
         self.session: ChecklistSession | None = None
