@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, QTime, Signal
+from PySide6.QtCore import QDateTime, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateTimeEdit,
@@ -93,10 +93,16 @@ class NewChecklistPage(QWidget):
         procedure_form = QFormLayout(procedure)
         self._row(procedure_form, "Planned &start", self.planned_start, "planned_start")
         self._row(procedure_form, "&Physician", self.physician, "physician")
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.cancel)
+        actions.addWidget(self.create)
         left = QVBoxLayout()
         left.addWidget(patient)
         left.addWidget(procedure)
         left.addStretch(1)
+        left.addWidget(self.general_error)
+        left.addLayout(actions)
 
         spine = QGroupBox("Levels to treat")
         spine_layout = QVBoxLayout(spine)
@@ -105,21 +111,16 @@ class NewChecklistPage(QWidget):
 
         columns = QHBoxLayout()
         columns.setSpacing(24)
-        columns.addLayout(left, 3)
-        columns.addWidget(spine, 2)
-
-        actions = QHBoxLayout()
-        actions.addWidget(self.general_error, 1)
-        actions.addWidget(self.cancel)
-        actions.addWidget(self.create)
+        columns.addLayout(left, 1)
+        columns.addWidget(spine, 1)
 
         content = QWidget()
         content.setObjectName("new.content")
         body = QVBoxLayout(content)
+        body.setContentsMargins(24, 16, 24, 16)
         body.addWidget(title)
         body.addWidget(hint)
         body.addLayout(columns, 1)
-        body.addLayout(actions)
         scroll = QScrollArea()
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidgetResizable(True)
@@ -131,6 +132,8 @@ class NewChecklistPage(QWidget):
     def _row(self, form: QFormLayout, text: str, field: QWidget, error_key: str) -> None:
         label = QLabel(text)
         label.setBuddy(field)
+        label.setMinimumHeight(TOUCH_PX)  # centred on the field, not on field + message
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         box = QVBoxLayout()
         box.setSpacing(2)
         box.addWidget(field)

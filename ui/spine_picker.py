@@ -9,7 +9,16 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.widgets import line_edit, named
 
@@ -17,7 +26,7 @@ _TOKEN = re.compile(r"[\s,;]+")
 _RANGE = re.compile(r"^([A-Z])(\d+)\s*[-–]\s*([A-Z])?(\d+)$")
 # Widths taper towards the sacrum so the column reads as a spine.
 _WIDTH = {"thoracic": 96, "lumbar": 112, "sacral": 84}
-_BUTTON_HEIGHT = 42
+_BUTTON_HEIGHT = 40
 
 
 class SpinePicker(QWidget):
@@ -49,20 +58,33 @@ class SpinePicker(QWidget):
         self.summary.setWordWrap(True)
 
         columns = QHBoxLayout()
-        columns.setSpacing(24)
+        columns.setSpacing(16)
         for group in self._columns():
             columns.addLayout(self._column(group))
         columns.addStretch(1)
 
-        layout = QVBoxLayout(self)
+        typed = QVBoxLayout()
+        typed.addWidget(self.entry)
+        typed.addWidget(self.unknown)
+        typed.addWidget(self.summary)
+        typed.addStretch(1)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.entry)
-        layout.addWidget(self.unknown)
-        layout.addWidget(self.summary)
+        layout.setSpacing(20)
+        layout.addLayout(typed, 1)
         layout.addLayout(columns)
         self.entry.textEdited.connect(self._typed)
         self.entry.editingFinished.connect(lambda: self._typed(self.entry.text(), final=True))
         self.setFocusProxy(self.entry)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Text typed at the picker itself goes to its entry (the focus proxy). Only keys the
+        entry accepts: Return, which it passes back up to its parent, would loop."""
+        editing = event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
+        if editing or (event.text() and event.text().isprintable()):
+            QApplication.sendEvent(self.entry, event)
+        else:
+            super().keyPressEvent(event)
 
     def region_of(self, level: str) -> str:
         return self._regions.get(level[:1], "other")
@@ -76,10 +98,10 @@ class SpinePicker(QWidget):
 
     def _column(self, levels: list[str]) -> QVBoxLayout:
         column = QVBoxLayout()
-        column.setSpacing(3)
+        column.setSpacing(0)
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(3)
+        grid.setVerticalSpacing(2)
         previous = None
         row = 0
         for level in levels:

@@ -58,6 +58,7 @@ class WorklistPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # soonest planned start first
         self.table.setAlternatingRowColors(True)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
@@ -82,6 +83,8 @@ class WorklistPage(QWidget):
         tools.addWidget(self.refresh_button)
         tools.addWidget(self.open_button)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.setSpacing(12)
         layout.addLayout(top)
         layout.addLayout(tools)
         layout.addWidget(self.table, 1)

@@ -338,6 +338,10 @@ def test_spine_picker_reads_ranges_and_names_unknown_levels(qtbot):
     picker.entry.editingFinished.emit()
     assert picker.levels() == ["L2", "L3", "L4"]
     assert "S9" in picker.unknown.text()
+    picker.entry.clear()
+    qtbot.keyClicks(picker, "S1, S2")  # typed at the picker itself: reaches its entry
+    qtbot.keyClick(picker, Qt.Key.Key_Return)
+    assert picker.levels() == ["S1", "S2"]
     assert set(picker.buttons) == set(levels.allowed)
 
 
