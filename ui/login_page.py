@@ -4,7 +4,7 @@ the forced password change. On a demo database it lists the demo users and their
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui.messages import plain_message
 from ui.operations import run_in_background
@@ -41,13 +41,10 @@ class LoginPage(QWidget):
         self.message = error_label("login.message")
         self.demo = QFrame()
         self.demo.setObjectName("login.demo")
-        self.demo_text = QLabel()
-        self.demo_text.setObjectName("login.demo_text")
-        self.demo_text.setWordWrap(True)
-        self.demo_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        demo_layout = QVBoxLayout(self.demo)
-        demo_layout.setContentsMargins(14, 10, 14, 10)
-        demo_layout.addWidget(self.demo_text)
+        # Short unwrapped lines: a word-wrapped label in this card was cut off at the bottom.
+        self.demo_grid = QGridLayout(self.demo)
+        self.demo_grid.setContentsMargins(14, 10, 14, 10)
+        self.demo_grid.setHorizontalSpacing(16)
         self.demo.hide()
 
         user_label = QLabel("&Username")
@@ -86,11 +83,21 @@ class LoginPage(QWidget):
         (self.password if username else self.username).setFocus()
 
     def show_demo_users(self, users: list[tuple[str, str, str]], password: str) -> None:
-        names = ", ".join(f"<b>{name}</b> ({role})" for name, role, _ in users)
-        self.demo_text.setText(
-            "<b>Demo database</b>: made-up patients, deleted when the app closes.<br><br>"
-            f"Users: {names}.<br><br>Password for every demo user: <b>{password}</b>"
-        )
+        lines = [
+            ("<b>Demo database</b> — made-up patients,", ""),
+            ("deleted when the app closes.", ""),
+            *((f"<b>{name}</b>", role) for name, role, _ in users),
+            (f"Password for all: <b>{password}</b>", ""),
+        ]
+        for row, (left, right) in enumerate(lines):
+            label = QLabel(left)
+            label.setObjectName("login.demo_text")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if right:
+                self.demo_grid.addWidget(label, row, 0)
+                self.demo_grid.addWidget(QLabel(right), row, 1)
+            else:
+                self.demo_grid.addWidget(label, row, 0, 1, 2)
         self.demo.show()
 
     def set_preparing(self, text: str) -> None:

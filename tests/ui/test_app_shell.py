@@ -429,3 +429,13 @@ def test_background_failures_reach_the_ui_thread_in_plain_words(qtbot, monkeypat
     with qtbot.waitSignal(op.finished, timeout=5000):
         pass
     assert results == [QApplication.instance().thread()]
+
+
+def test_demo_sign_in_lists_the_demo_users_and_password(qtbot, make_window, drive):
+    from vpchecklist.demo import DEMO_PASSWORD, DEMO_USERS
+
+    window = make_window(demo=True)
+    window.login.show_demo_users(DEMO_USERS, DEMO_PASSWORD)
+    texts = " ".join(drive.visible_texts(window))
+    assert all(name in texts for name, _, _ in DEMO_USERS) and DEMO_PASSWORD in texts
+    assert QApplication.activeModalWidget() is None  # the demo creates its own users
