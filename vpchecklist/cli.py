@@ -71,11 +71,11 @@ class Context:
         self._store: Any = None
         self.password = ""
 
-    def store(self, create: bool = False) -> Any:
+    def store(self, create: bool = False, accept_empty_file: bool = False) -> Any:
         if self._store is None:
             from vpchecklist.store import open_store
 
-            self._store = open_store(self.db_path, create=create)
+            self._store = open_store(self.db_path, create, accept_empty_file)
         return self._store
 
     def actor(self) -> Actor:
@@ -107,7 +107,7 @@ def cmd_init(ctx: Context) -> int:
     from vpchecklist.services import users
 
     existed = ctx.db_path.exists()
-    store = ctx.store(create=True)
+    store = ctx.store(create=True, accept_empty_file=True)
     if users.has_users(store):
         raise ValidationError(None, f"The database {ctx.db_path} already has users.")
     full_name = ctx.args.full_name or ctx.args.admin
@@ -308,7 +308,15 @@ def cmd_list(ctx: Context) -> int:
         date_from=ctx.args.date_from,
         date_to=ctx.args.date_to,
     )
-    rows = checklists.search(ctx.store(), ctx.actor(), filters, limit=ctx.args.limit)
+    store, actor = ctx.store(), ctx.actor()
+    rows = checklists.search(store, actor, filters, limit=ctx.args.limit)
+    if ctx.args.limit and len(rows) == ctx.args.limit:
+        total = checklists.count(store, actor, filters)
+        if total > len(rows):
+            print(
+                f"Showing the newest {len(rows)} of {total} checklists; --limit 0 shows all.",
+                file=sys.stderr,
+            )
     if ctx.args.format == "json":
         ctx.print_json(rows)
         return EXIT_OK
@@ -468,6 +476,8 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} must not be negative")
+    if value > 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"{text[:30]} is too large")
     return value
 
 
@@ -568,7 +578,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mrn")
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
-    p.add_argument("--limit", type=_positive_int, default=0, help="at most this many (0 = all)")
+    p.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=100,
+        help="at most this many, newest first (default 100; 0 = all)",
+    )
     p.add_argument("--format", choices=["table", "json"], default="table")
     _add_user_args(p)
 
@@ -604,6 +619,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _usage_sentence(message: str) -> str:
+    if len(message) > 300:
+        message = message[:297] + "…"
     sentence = message[0].upper() + message[1:] if message else "Bad usage"
     return sentence.rstrip(".") + ". Try 'vpchecklist --help'."
 

@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from vpchecklist.clock import utc_now
 from vpchecklist.errors import ValidationError
-from vpchecklist.services import Actor, checklists, signing, users
-from vpchecklist.services.auth import check_credentials
+from vpchecklist.services import Actor, audit, checklists, signing
+from vpchecklist.services.auth import check_credentials, hash_password
 from vpchecklist.store import Store
 from vpchecklist.store.models import Checklist, User
 
@@ -78,24 +79,24 @@ _LEVEL_SETS = [
 
 
 def ensure_demo_users(store: Store) -> dict[str, Actor]:
-    """Create the demo users that are missing; returns them by username."""
-    if not users.has_users(store):
-        users.create_first_admin(store, "demo.admin", "Demo Administrator", DEMO_PASSWORD)
-    admin = (
-        check_credentials(store, "demo.admin", DEMO_PASSWORD, "demo")
-        if User.get_or_none(User.username == "demo.admin")
-        else None
-    )
-    out: dict[str, Actor] = {}
-    for username, role, full_name in DEMO_USERS:
-        if User.get_or_none(User.username == username) is None:
-            if admin is None:
-                raise ValidationError(None, "The database has users but no demo administrator.")
-            users.add_user(
-                store, admin, username, role, full_name, DEMO_PASSWORD, must_change_password=False
-            )
-        out[username] = check_credentials(store, username, DEMO_PASSWORD, "demo")
-    return out
+    """Create the demo users that are missing (one audited system action); returns them."""
+    missing = [entry for entry in DEMO_USERS if User.get_or_none(User.username == entry[0]) is None]
+    if missing:
+        password_hash = hash_password(DEMO_PASSWORD)
+        with store.transaction():
+            for username, role, full_name in missing:
+                User.create(
+                    username=username,
+                    full_name=full_name,
+                    role=role,
+                    password_hash=password_hash,
+                    created_at=utc_now(),
+                )
+                audit.record(None, "user_add", username_added=username, role=role, demo=True)
+    return {
+        username: check_credentials(store, username, DEMO_PASSWORD, "demo")
+        for username, _role, _name in DEMO_USERS
+    }
 
 
 def check_demo_allowed(store: Store) -> None:

@@ -14,6 +14,20 @@ LOG_FILE = "vpchecklist.log"
 _configured = False
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file, the rotated ones included, is created 0600."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        old_umask = os.umask(0o077)
+        try:
+            return super()._open()
+        finally:
+            os.umask(old_umask)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        """A full disk must not print a traceback on the nurse's console."""
+
+
 class _NoIdentifiers(logging.Filter):
     """Last line of defence: masks MRN-like tokens and quoted values in messages."""
 
@@ -36,7 +50,7 @@ def setup_logging(level: int = logging.INFO) -> None:
     old_umask = os.umask(0o077)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = _PrivateRotatingFileHandler(
             folder / LOG_FILE, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:
@@ -46,6 +60,9 @@ def setup_logging(level: int = logging.INFO) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_NoIdentifiers())
     root = logging.getLogger()
+    logging.raiseExceptions = False  # never a "--- Logging error ---" traceback on stderr
     root.addHandler(handler)
     root.setLevel(level)
+    # peewee logs every query with its parameters at DEBUG: those parameters are patient data.
+    logging.getLogger("peewee").setLevel(logging.INFO)
     _configured = True

@@ -77,7 +77,9 @@ def test_sigkill_during_demo_loses_nothing_that_was_reported(tmp_path: Path) -> 
     verify = run_cli(db, "audit", "verify")
     assert verify.returncode == 0, f"{verify.stderr} (seed {master})"
 
-    listed = as_user(db, "demo.auditor", "list", "--format", "json", password=DEMO_PASSWORD)
+    listed = as_user(
+        db, "demo.auditor", "list", "--limit", "0", "--format", "json", password=DEMO_PASSWORD
+    )
     assert listed.returncode == 0, listed.stderr
     status = {row["id"]: row["status"] for row in json.loads(listed.stdout)}
     lost = [cid for cid in printed if cid not in status]

@@ -21,10 +21,23 @@ def folder_size(folder: Path) -> int:
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("pyinstaller")
     result = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-         "--distpath", str(work / "dist"), "--workpath", str(work / "build"),
-         str(ROOT / "build.spec")],
-        cwd=ROOT, capture_output=True, text=True, timeout=1200,
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(work / "dist"),
+            "--workpath",
+            str(work / "build"),
+            str(ROOT / "build.spec"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return work / "dist" / "vpchecklist"
@@ -40,23 +53,37 @@ def test_frozen_app_smoke_test(bundle: Path, tmp_path: Path) -> None:
     app = bundle / "vpchecklist-app"
     result = subprocess.run(
         [str(app), "--smoke-test", "--db", str(tmp_path / "app.sqlite")],
-        env=_env(tmp_path), capture_output=True, text=True, timeout=120,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    version = subprocess.run([str(app), "--version"], env=_env(tmp_path), capture_output=True,
-                             text=True, timeout=60)
+    version = subprocess.run(
+        [str(app), "--version"], env=_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
     assert version.returncode == 0 and "0." in version.stdout + version.stderr
 
 
 def test_frozen_cli_demo_and_verify(bundle: Path, tmp_path: Path) -> None:
     cli = bundle / "vpchecklist"
     db = str(tmp_path / "cli.sqlite")
-    demo = subprocess.run([str(cli), "--db", db, "demo", "--count", "5", "--seed", "3"],
-                          env=_env(tmp_path), capture_output=True, text=True, timeout=300)
+    demo = subprocess.run(
+        [str(cli), "--db", db, "demo", "--count", "5", "--seed", "3"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert demo.returncode == 0, demo.stderr
     assert len(demo.stdout.split()) == 5
-    verify = subprocess.run([str(cli), "--db", db, "audit", "verify"], env=_env(tmp_path),
-                            capture_output=True, text=True, timeout=120)
+    verify = subprocess.run(
+        [str(cli), "--db", db, "audit", "verify"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert verify.returncode == 0, verify.stderr
 
 

@@ -40,8 +40,18 @@ def check_pair(db: Path, seconds: float) -> None:
     assert all(len(chunk) >= 3 for chunk in ids), "each worker signed several checklists"
     every = [i for chunk in ids for i in chunk]
     assert len(set(every)) == len(every), "two workers got the same checklist id"
-    listed = cli(db, "list", "--user", "auditor", "--password-stdin", "--format", "json",
-                 stdin=PASSWORDS["auditor"] + "\n")
+    listed = cli(
+        db,
+        "list",
+        "--limit",
+        "0",
+        "--user",
+        "auditor",
+        "--password-stdin",
+        "--format",
+        "json",
+        stdin=PASSWORDS["auditor"] + "\n",
+    )
     assert listed.returncode == 0, listed.stderr
     import json
 

@@ -164,10 +164,12 @@ def test_disk_full_while_signing(prepared, tmp_path):  # type: ignore[no-untyped
     pristine = tmp_path / "pristine.sqlite"
     shutil.copy(db, pristine)
     outcomes = {"ok": 0, "refused": 0, "failed_during_sign": 0}
-    for limit in range(4096, 76 * 1024, 4096):
+    limits = [*range(4096, 76 * 1024, 4096), *range(80 * 1024, 400 * 1024, 32 * 1024)]
+    for limit in limits:
+        # A fresh file name each round: re-using one path for a file replaced under SQLite's
+        # per-process inode cache (shared locks, shm mapping) gives spurious I/O errors here.
+        db = pristine.with_name(f"vp-{limit}.sqlite")
         shutil.copy(pristine, db)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
         before = clinical_counts(db)
         result = cli(
             db, "checklist", "sign", str(draft), "--meaning", "ready", "--user", "nurse",

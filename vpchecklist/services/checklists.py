@@ -148,8 +148,11 @@ def _progress(template: Template, ev: Evaluation) -> int:
     return round(100 * (len(required) - len(missing)) / len(required))
 
 
-def _refresh_summary(checklist: Checklist, template: Template) -> Evaluation:
-    ev = _evaluate_stored(checklist)
+def _refresh_summary(
+    checklist: Checklist, template: Template, ev: Evaluation | None = None
+) -> Evaluation:
+    """Keep the list columns (progress, warning count) in step; ``ev`` when already computed."""
+    ev = ev or _evaluate_stored(checklist)
     Checklist.update(
         updated_at=utc_now(), progress=_progress(template, ev), warning_count=len(ev.warnings)
     ).where(Checklist.id == checklist.id).execute()
@@ -170,7 +173,10 @@ def _store_answer(
             value = normalize_answer(item, raw)
             doc = document(checklist)
             doc["answers"][item_id] = value
-            errors = [f for f in evaluate(template, doc).errors if f.item == item_id]
+            # A changed value withdraws the item's acknowledgement (below), so judge without it.
+            doc["acknowledgements"].pop(item_id, None)
+            ev = evaluate(template, doc)
+            errors = [f for f in ev.errors if f.item == item_id]
             if errors:
                 raise ValidationError(item_id, errors[0].message)
             new = json.dumps(value, sort_keys=True, ensure_ascii=False)
@@ -210,7 +216,7 @@ def _store_answer(
                 )
                 .execute()
             )
-            ev = _refresh_summary(checklist, template)
+            _refresh_summary(checklist, template, ev)
             audit.record(
                 actor.username,
                 action,

@@ -329,7 +329,17 @@ def verify_chain(store: Store) -> list[dict[str, Any]]:
 
     with store.reading():
         prev_hash = GENESIS_HASH
+        prev_checklist: int | None = None
         expected_seq = 1
+        # The audit log keeps each signature's hash as it was at signing: a record forged and
+        # re-hashed afterwards (even the newest, which no later link protects) shows up here.
+        signed_hashes: dict[int, str] = {}
+        for event in AuditEvent.select().where(
+            AuditEvent.action.in_(["sign", "addendum"]), AuditEvent.outcome == "ok"
+        ):
+            detail = json.loads(event.detail) if event.detail else {}
+            if isinstance(detail.get("seq"), int) and isinstance(detail.get("record_hash"), str):
+                signed_hashes[detail["seq"]] = detail["record_hash"]
         latest: dict[int, str] = {}
         signed_ids: set[int] = set()
         for s in Signature.select().order_by(Signature.seq):
@@ -345,6 +355,18 @@ def verify_chain(store: Store) -> list[dict[str, Any]]:
                     cid,
                     f"checklist {cid}: signature {s.seq} does not follow the previous one (chain broken)",
                 )
+                if prev_checklist is not None and prev_checklist != cid:
+                    report(
+                        prev_checklist,
+                        f"checklist {prev_checklist}: its signature no longer matches the hash "
+                        f"that the next signature (checklist {cid}) was chained to",
+                    )
+            logged = signed_hashes.get(s.seq)
+            if logged is not None and logged != s.record_hash:
+                report(
+                    cid,
+                    f"checklist {cid}: signature {s.seq} differs from the hash recorded at signing",
+                )
             if chain_hash(s.prev_hash, s.content) != s.record_hash:
                 report(cid, f"checklist {cid}: signature {s.seq} hash does not match its content")
             expected = _expected_content(s, latest)
@@ -359,6 +381,7 @@ def verify_chain(store: Store) -> list[dict[str, Any]]:
                 )
             latest[cid] = s.record_hash
             prev_hash = s.record_hash
+            prev_checklist = cid
             expected_seq = s.seq + 1
         closed = Checklist.select(Checklist.id).where(Checklist.status != "draft")
         for cid in closed.scalars():

@@ -24,7 +24,12 @@ def check_file(path: Path) -> list[str]:
     if not path.is_file():
         return [f"{path} does not exist"]
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # With a WAL beside it, a read-only open may not replay pages that a failed checkpoint
+        # (disk full) never copied back: then open normally. Nothing is written either way.
+        if Path(f"{path}-wal").exists():
+            conn = sqlite3.connect(str(path), timeout=30)
+        else:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     except sqlite3.Error as exc:
         return [f"{path} cannot be opened: {exc}"]
     try:
@@ -95,12 +100,18 @@ def restore_from(backup: Path, database: Path) -> Path | None:
         kept = database.with_name(f"{database.stem}.replaced-{_stamp()}{database.suffix}")
         try:
             if not check_file(database):
+                # A healthy file: the online backup copies every committed change, WAL included.
                 backup_to(database, kept)
                 database.unlink()
+                for suffix in ("-wal", "-shm"):
+                    Path(str(database) + suffix).unlink(missing_ok=True)
             else:
+                # A damaged file is moved aside untouched, with its WAL, for later inspection.
                 os.replace(database, kept)
-            for suffix in ("-wal", "-shm"):
-                Path(str(database) + suffix).unlink(missing_ok=True)
+                for suffix in ("-wal", "-shm"):
+                    side = Path(str(database) + suffix)
+                    if side.exists():
+                        os.replace(side, Path(str(kept) + suffix))
         except OSError as exc:
             raise translate(exc, database) from exc
     backup_to(backup, database)

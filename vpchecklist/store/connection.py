@@ -25,6 +25,8 @@ BUSY_TIMEOUT_S = float(os.environ.get("VPCHECKLIST_BUSY_TIMEOUT", "5"))
 def translate(exc: BaseException, path: Path) -> StorageError:
     """Map a low-level database failure to one sentence a nurse can act on."""
     text = str(exc).lower()
+    if "signed content is read-only" in text:
+        return StorageError("This record is signed and read-only; corrections are addenda.")
     if "locked" in text or "busy" in text:
         return StorageError(
             "The database is busy: another program has kept it locked for more than "
@@ -40,8 +42,8 @@ def translate(exc: BaseException, path: Path) -> StorageError:
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return StorageError(
-            f"The database file {path} is damaged. Restore the newest backup "
-            "(vpchecklist restore FILE)."
+            f"The database file {path} is damaged; nothing more can be read from it. "
+            "Restore the newest backup (in the app, or with: vpchecklist restore FILE)."
         )
     if "disk i/o" in text or "file size" in text:
         return StorageError(
@@ -51,6 +53,14 @@ def translate(exc: BaseException, path: Path) -> StorageError:
     if "unable to open" in text:
         return StorageError(f"The database {path} cannot be opened.")
     return StorageError(f"The database {path} reported an error: {exc}.")
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """When SQLite already rolled back (disk full at commit), peewee's own rollback fails with
+    "no transaction is active" and hides the real error: report the one underneath."""
+    if "no transaction is active" in str(exc) and exc.__context__ is not None:
+        return _root_cause(exc.__context__)
+    return exc
 
 
 class Store:
@@ -68,10 +78,8 @@ class Store:
             with self.db.atomic():
                 yield
         except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error, OSError) as exc:
-            if isinstance(exc, peewee.IntegrityError) and "read-only" in str(exc):
-                raise
             log.exception("database transaction failed")
-            raise translate(exc, self.path) from exc
+            raise translate(_root_cause(exc), self.path) from exc
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
@@ -152,7 +160,7 @@ def backup_before_migration(path: Path, version: int) -> Path:
     return target
 
 
-def open_store(path: Path | str, create: bool = True) -> Store:
+def open_store(path: Path | str, create: bool = True, accept_empty_file: bool = False) -> Store:
     """Open (and, when ``create``, create) the database at ``path`` and bring its schema up to date.
 
     Raises ``StorageError`` with a plain sentence for every failure: missing or read-only folder,
@@ -171,6 +179,13 @@ def open_store(path: Path | str, create: bool = True) -> Store:
         )
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise StorageError(f"The database file {path} cannot be read and written by this user.")
+    if path.exists() and path.stat().st_size == 0 and not accept_empty_file:
+        # SQLite would quietly treat it as a new, empty database: a truncated file must not
+        # turn into "no records" without anybody noticing.
+        raise StorageError(
+            f"The database file {path} is empty (0 bytes): it was truncated or damaged. "
+            "Restore the newest backup (in the app, or with: vpchecklist restore FILE)."
+        )
     try:
         db = _connect(path)
     except (peewee.DatabaseError, sqlite3.Error) as exc:

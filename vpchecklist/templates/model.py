@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -21,6 +22,18 @@ Kind = Literal[
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_placeholders(message: str, allowed: set[str]) -> None:
+    """Refuse at load time a message that would fail when the warning is first formatted."""
+    try:
+        fields = [name for _text, name, _spec, _conv in string.Formatter().parse(message)]
+    except ValueError as exc:
+        raise ValueError(f"message {message!r} has broken braces ({exc})") from None
+    for name in fields:
+        if name is not None and name not in allowed:
+            shown = ", ".join("{" + a + "}" for a in sorted(allowed)) or "none"
+            raise ValueError(f"message placeholder {{{name}}} is unknown (allowed: {shown})")
 
 
 class _Check(_Strict):
@@ -72,6 +85,7 @@ class HoursBeforePlannedStartCheck(_Check):
 
     @model_validator(mode="after")
     def _one_rule(self) -> HoursBeforePlannedStartCheck:
+        check_placeholders(self.message, {"hours", "meal"})
         if (self.min_hours is None) == (self.min_hours_by_value is None):
             raise ValueError("give either min_hours or depends_on with min_hours_by_value")
         if self.min_hours_by_value is not None and not self.depends_on:
@@ -110,6 +124,11 @@ class BloodPressureRule(_Strict):
     warn_diastolic_above: int
     message: str
 
+    @model_validator(mode="after")
+    def _message_fits(self) -> BloodPressureRule:
+        check_placeholders(self.message, {"value"})
+        return self
+
 
 class Item(_Strict):
     id: str = Field(pattern=r"^[a-z_]+\.[a-z_0-9]+$")
@@ -146,6 +165,8 @@ class Item(_Strict):
             raise ValueError("a number item needs min < max")
         for check in self.checks:
             self._check_fits(check)
+            if not isinstance(check, HoursBeforePlannedStartCheck):
+                check_placeholders(check.message, set())
         return self
 
     def _check_fits(self, check: Check) -> None:
