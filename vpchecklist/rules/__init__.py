@@ -2,6 +2,7 @@
 
 from vpchecklist.rules.evaluation import Evaluation, Finding, evaluate
 from vpchecklist.rules.levels import (
+    deciding_levels,
     derived_answer,
     most_cranial_region,
     parse_levels,
@@ -12,6 +13,7 @@ from vpchecklist.rules.values import normalize_answer, normalize_header
 __all__ = [
     "Evaluation",
     "Finding",
+    "deciding_levels",
     "derived_answer",
     "evaluate",
     "most_cranial_region",

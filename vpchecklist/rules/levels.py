@@ -81,3 +81,11 @@ def is_upper_thoracic(level: str, template: Template) -> bool:
         return False
     allowed = template.levels.allowed
     return allowed.index(level) <= allowed.index(bound)
+
+
+def deciding_levels(derivation: Derivation, levels: list[str], template: Template) -> list[str]:
+    """The levels that decide a derived answer, for "Thoracic level T12 → hospital gown"."""
+    if derivation.mixed_rule == "most_cranial":
+        return [min(levels, key=template.levels.allowed.index)]
+    answer = derived_answer(derivation, levels, template)
+    return [lvl for lvl in levels if derivation.by_region[region_of(lvl, template)] == answer]

@@ -140,7 +140,8 @@ def _evaluate_stored(checklist: Checklist) -> Evaluation:
     return evaluate(template_of(checklist), document(checklist))
 
 
-def _progress(template: Template, ev: Evaluation) -> int:
+def progress_of(template: Template, ev: Evaluation) -> int:
+    """Percent of required items answered (what the worklist shows)."""
     required = [i.id for i in template.items if i.required]
     if not required:
         return 100
@@ -154,7 +155,7 @@ def _refresh_summary(
     """Keep the list columns (progress, warning count) in step; ``ev`` when already computed."""
     ev = ev or _evaluate_stored(checklist)
     Checklist.update(
-        updated_at=utc_now(), progress=_progress(template, ev), warning_count=len(ev.warnings)
+        updated_at=utc_now(), progress=progress_of(template, ev), warning_count=len(ev.warnings)
     ).where(Checklist.id == checklist.id).execute()
     return ev
 
@@ -322,7 +323,14 @@ def _user_names() -> dict[int, tuple[str, str]]:
     }
 
 
-def detail(store: Store, actor: Actor, checklist_id: int) -> dict[str, Any]:
+def template_for(store: Store, actor: Actor, checklist_id: int) -> Template:
+    """The template a checklist was made with (not necessarily today's active one)."""
+    _guard(store, actor, "read", checklist_id)
+    with store.reading():
+        return template_of(_get(checklist_id))
+
+
+def detail(store: Store, actor: Actor, checklist_id: int, audited: bool = True) -> dict[str, Any]:
     """Everything about one checklist: header, answers, acknowledgements, signatures, addenda,
     history, the current evaluation and the record hash. Reading is audited."""
     from vpchecklist.services.signing import signatures_of
@@ -368,8 +376,9 @@ def detail(store: Store, actor: Actor, checklist_id: int) -> dict[str, Any]:
         ]
         signatures, addenda = signatures_of(checklist_id)
         ev = _evaluate_stored(checklist)
-    with store.transaction():
-        audit.record(actor.username, "view", checklist_id=checklist_id)
+    if audited:  # a person opening the record; internal re-reads (refresh, export) are not
+        with store.transaction():
+            audit.record(actor.username, "view", checklist_id=checklist_id)
     return {
         "id": checklist.id,
         "status": checklist.status,
@@ -577,7 +586,7 @@ def create_from_document(store: Store, actor: Actor, doc: Any, is_demo: bool = F
             created_at=now,
             updated_at=now,
             is_demo=is_demo,
-            progress=_progress(template, ev),
+            progress=progress_of(template, ev),
             warning_count=len(ev.warnings),
         )
         kinds = {item.id: item.kind for item in template.items}
