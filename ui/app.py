@@ -25,11 +25,13 @@ from vpchecklist import __version__
 from vpchecklist.errors import StorageError
 from vpchecklist.logs import setup_logging
 from vpchecklist.paths import database_path
+from vpchecklist.resources import resources_dir
 from vpchecklist.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
-STYLE_SHEET = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+STYLE_SHEET = resources_dir() / "style.qss"
+BACKUP_CHECK_MS = 60 * 60 * 1000  # a workstation left running still gets its daily backup
 SMOKE_MARKER = "smoke-test: sign-in window shown"
 
 
@@ -119,6 +121,27 @@ def start_demo(window: MainWindow, store: Store, seed: int, cancel: threading.Ev
     )
 
 
+def schedule_daily_backups(window: MainWindow, store: Store) -> None:
+    """The automatic backup: at start-up when one is due, then checked every hour, always in
+    the background; each is verified and the newest 14 kept (services.backups)."""
+    from vpchecklist.services import backups
+
+    def attempt() -> None:
+        run_in_background(
+            lambda: backups.run_daily_if_due(store),
+            lambda path: log.info("automatic backup: %s", path.name if path else "not due"),
+            parent=window,
+            on_failure=lambda error: log.warning("automatic backup failed: %s", error),
+            store=store,
+        )
+
+    timer = QTimer(window)
+    timer.setObjectName("backup.timer")
+    timer.timeout.connect(attempt)
+    timer.start(BACKUP_CHECK_MS)
+    QTimer.singleShot(5_000, window, attempt)  # after the first screen is up and idle
+
+
 def _open_or_recover(args: argparse.Namespace) -> tuple[Store, Path | None] | None:
     """Open the database; when it cannot be opened, say why in plain words and offer the
     recovery dialog (restore a backup), then try again. None when the user gives up."""
@@ -171,6 +194,8 @@ def run(argv: list[str] | None = None) -> int:
     window.start()
     if args.demo and not args.smoke_test:
         start_demo(window, store, args.seed, cancel)
+    elif not args.smoke_test:
+        schedule_daily_backups(window, store)
     try:
         return app.exec()
     finally:
