@@ -32,13 +32,14 @@ from vpchecklist.clock import utc_now
 from vpchecklist.errors import NotFound, StorageError, ValidationError, VPError
 from vpchecklist.export import csv as csv_export
 from vpchecklist.export import pdf
-from vpchecklist.export import record as export_record
 from vpchecklist.export.answers import local_text
 from vpchecklist.services import audit, checklists, signing
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.checklists import Filters
+from vpchecklist.services.templates import template_by_hash
 from vpchecklist.store import Store
 from vpchecklist.store.models import AuditEvent, Checklist
+from vpchecklist.templates import Template
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +151,18 @@ def render_record(
     """The record (shaped as ``checklists.detail``) and its PDF bytes; nothing written."""
     if paper.upper() not in pdf.PAPERS:
         raise ValidationError("paper", "the paper size must be A4 or Letter")
-    record, template = export_record.load(store, actor, checklist_id)
+    record, template = load_record(store, actor, checklist_id)
     return record, pdf.render(record, template, paper)
+
+
+def load_record(store: Store, actor: Actor, checklist_id: int) -> tuple[dict[str, Any], Template]:
+    """``checklists.detail`` without its "view" audit event (an export is audited once, as
+    ``export``, by the caller) and the template the record was made with."""
+    audit.require(store, actor, "export", checklist_id)
+    record = checklists.detail(store, actor, checklist_id, audited=False)
+    with store.reading():
+        template = template_by_hash(record["template"]["hash"])
+    return record, template
 
 
 def _prepare(
