@@ -20,6 +20,10 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle("Create the administrator")
         self.admin: Actor | None = None
         self._store = store
+        heading = QLabel("Welcome to VP Checklist — create the administrator")
+        heading.setObjectName("first_run.heading")
+        heading.setStyleSheet("font-size: 20px; font-weight: 600;")
+        heading.setWordWrap(True)
         intro = QLabel(
             "This database has no users yet. Create the administrator account; the "
             "administrator then adds nurses, physicians and auditors."
@@ -40,6 +44,9 @@ class FirstRunDialog(QDialog):
         form.addRow("Password", self.password)
         form.addRow("Repeat password", self.repeat)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(12)
+        layout.addWidget(heading)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.message)
