@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from ui.checklist.findings import severity_label
 from ui.checklist.session import ChecklistSession
-from ui.checklist.style import STYLE_SHEET, named
+from ui.checklist.style import ensure_app_style, named
 
 
 class AddendumDialog(QDialog):
@@ -26,7 +26,7 @@ class AddendumDialog(QDialog):
         self.setWindowTitle("Add addendum")
         self.setObjectName("addendum.dialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setStyleSheet(STYLE_SHEET)
+        ensure_app_style(self)
         self.setMinimumWidth(560)
         box = QVBoxLayout(self)
         box.addWidget(

@@ -19,10 +19,12 @@ class AllergiesInput(ItemInput):
     wide = True
     revert_on_error = False
 
-    def __init__(self, item: Item) -> None:
-        super().__init__(item)
-        self.none = answer_button(f"{item.id}.none", "No known allergies", "No known allergies")
-        self.edit = QLineEdit()
+    def __init__(self, item: Item, parent: QWidget) -> None:
+        super().__init__(item, parent)
+        self.none = answer_button(
+            f"{item.id}.none", "No known allergies", "No known allergies", self.host
+        )
+        self.edit = QLineEdit(self.host)
         named(self.edit, item.id, "Allergies, separated by commas")
         self.edit.setPlaceholderText("or type them, separated by commas: latex, penicillin")
         self.edit.setMinimumWidth(380)
@@ -64,28 +66,32 @@ class AnticoagulantsInput(ItemInput):
     wide = True
     revert_on_error = False
 
-    def __init__(self, item: Item) -> None:
-        super().__init__(item)
+    def __init__(self, item: Item, parent: QWidget) -> None:
+        super().__init__(item, parent)
         iid = item.id
-        self.none = answer_button(f"{iid}.none", "None", "No anticoagulants or antiplatelets")
-        self.drug = QLineEdit()
+        self.none = answer_button(
+            f"{iid}.none", "None", "No anticoagulants or antiplatelets", self.host
+        )
+        self.drug = QLineEdit(self.host)
         named(self.drug, iid, "Anticoagulant drug")
         self.drug.setPlaceholderText("e.g. apixaban")
-        self.dose = QLineEdit()
+        self.dose = QLineEdit(self.host)
         named(self.dose, f"{iid}.last_dose", "Last dose, date and time")
         self.dose.setPlaceholderText("YYYY-MM-DD HH:MM")
         self.held_group = QButtonGroup(self)
         self.held: dict[str, QPushButton] = {}
-        held_label = QLabel("Held:")
+        held_label = QLabel("Held:", self.host)
         for value, text in (("yes", "Yes"), ("no", "No")):
-            button = answer_button(f"{iid}.held.{value}", text, f"Anticoagulant held: {text}")
+            button = answer_button(
+                f"{iid}.held.{value}", text, f"Anticoagulant held: {text}", self.host
+            )
             self.held_group.addButton(button)
             self.held[value] = button
             button.clicked.connect(self._finish)
         self.row.addWidget(self.none)
-        self.row.addWidget(QLabel("or drug:"))
+        self.row.addWidget(QLabel("or drug:", self.host))
         self.row.addWidget(self.drug, 2)
-        self.row.addWidget(QLabel("last dose:"))
+        self.row.addWidget(QLabel("last dose:", self.host))
         self.row.addWidget(self.dose, 2)
         self.row.addWidget(held_label)
         self.row.addWidget(self.held["yes"])
@@ -118,7 +124,7 @@ class AnticoagulantsInput(ItemInput):
 
     def handle_enter(self) -> bool:
         """Enter moves along drug → last dose → held before leaving the item."""
-        focused = self.window().focusWidget()  # also right while the window is inactive
+        focused = self.host.window().focusWidget()  # also right while the window is inactive
         if focused is self.drug:
             self.dose.setFocus()
             return True

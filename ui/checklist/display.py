@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from vpchecklist.rules.evaluation import Evaluation
-from vpchecklist.rules.levels import region_of
+from vpchecklist.rules.levels import deciding_levels, region_of
 from vpchecklist.templates.model import Item, Section, Template
 
 LEVELS_ID = "levels"  # the warning on the checklist's levels (upper thoracic) has no item
@@ -53,8 +53,8 @@ def format_value(item: Item, value: Any) -> str:
 def derivation_text(template: Template, ev: Evaluation, item: Item) -> str | None:
     """E.g. "Thoracic level T12 → hospital gown, opening at the back".
 
-    The required answer is the core's (``ev.requirements``); the levels named are those whose
-    region maps to it in the template, so the nurse sees *why* it is required.
+    The required answer is the core's (``ev.requirements``), and so are the levels that decide
+    it (``deciding_levels``), so the nurse sees *why* it is required.
     """
     if not item.derived_from or not ev.levels:
         return None
@@ -62,9 +62,7 @@ def derivation_text(template: Template, ev: Evaluation, item: Item) -> str | Non
     if required is None:
         return None
     derivation = template.derivations[item.derived_from]
-    driving = [
-        lvl for lvl in ev.levels if derivation.by_region.get(region_of(lvl, template)) == required
-    ] or list(ev.levels)
+    driving = deciding_levels(derivation, ev.levels, template) or list(ev.levels)
     regions: list[str] = []
     for lvl in driving:
         region = region_of(lvl, template)
@@ -77,6 +75,26 @@ def derivation_text(template: Template, ev: Evaluation, item: Item) -> str | Non
     if len(ev.regions) > 1:
         text += f" (levels span {' and '.join(ev.regions)})"
     return text
+
+
+def physician_choice_text(template: Template, ev: Evaluation, item: Item) -> str | None:
+    """For levels in more than one region, when the template follows the most cranial level
+    (the pillow), the placement is the physician's choice: say so, and how to record it."""
+    if not item.derived_from or not ev.levels or len(ev.regions) < 2:
+        return None
+    derivation = template.derivations[item.derived_from]
+    if derivation.mixed_rule != "most_cranial":
+        return None
+    required = ev.requirements.get(item.id)
+    if required is None:
+        return None
+    cranial = deciding_levels(derivation, ev.levels, template)[0]
+    default = derivation.explanations.get(required) or item.option_label(required)
+    return (
+        f"Physician's choice — levels span {' and '.join(ev.regions)}. The default follows "
+        f"the most cranial level, {cranial}: {default}. If the physician chooses otherwise, "
+        "select their choice above and record their reason and name in the form that appears."
+    )
 
 
 def section_item_ids(section: Section, first: bool) -> list[str]:
@@ -103,15 +121,6 @@ STATE_WORDS = {
     "open": "not complete",
     "complete": "complete",
 }
-
-
-def progress(template: Template, ev: Evaluation) -> int:
-    """Share of required items answered, in percent (as the worklist shows it)."""
-    required = [item.id for item in template.items if item.required]
-    if not required:
-        return 100
-    missing = set(ev.missing) & set(required)
-    return round(100 * (len(required) - len(missing)) / len(required))
 
 
 def first_missing(template: Template, ev: Evaluation) -> str | None:

@@ -23,8 +23,8 @@ STOP_WAYS_FORWARD = (
 )
 
 
-def severity_label(name: str, severity: str) -> QLabel:
-    label = QLabel()
+def severity_label(name: str, severity: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(parent)
     label.setObjectName(name)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -83,8 +83,10 @@ class FindingsView(QWidget):
     acknowledge = Signal(str, str)
     postpone_requested = Signal()
 
-    def __init__(self, item_id: str, physician_hint: str = "") -> None:
-        super().__init__()
+    def __init__(
+        self, item_id: str, physician_hint: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
         self.item_id = item_id
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 4, 0, 0)

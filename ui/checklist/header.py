@@ -22,8 +22,8 @@ class PatientHeader(QWidget):
     back_requested = Signal()
     addendum_requested = Signal()
 
-    def __init__(self, header: dict[str, Any]) -> None:
-        super().__init__()
+    def __init__(self, header: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)

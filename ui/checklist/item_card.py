@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.checklist.diagram import ProneDiagram
-from ui.checklist.display import LEVELS_ID, derivation_text, is_na
+from ui.checklist.display import LEVELS_ID, derivation_text, is_na, physician_choice_text
 from ui.checklist.findings import FindingsView, severity_label
 from ui.checklist.inputs import make_input
 from ui.checklist.session import ChecklistSession
@@ -69,8 +69,10 @@ class ItemCard(_AckMixin, QFrame):
     advance_requested = Signal()
     postpone_requested = Signal()
 
-    def __init__(self, item: Item, session: ChecklistSession) -> None:
-        super().__init__()
+    def __init__(
+        self, item: Item, session: ChecklistSession, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
         self.item = item
         self.session = session
         self.finding_id = item.id
@@ -80,11 +82,11 @@ class ItemCard(_AckMixin, QFrame):
         self.setProperty("card", True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
-        self.title = QLabel(item.label + ("" if item.required else " (optional)"))
+        self.title = QLabel(item.label + ("" if item.required else " (optional)"), self)
         self.title.setWordWrap(True)
         self.title.setProperty("role", "item-title")
         self.title.setBuddy(self)
-        self.input = make_input(item)
+        self.input = make_input(item, self)
         self.input.committed.connect(self._commit)
         self.input.cleared.connect(self._clear)
 
@@ -96,11 +98,11 @@ class ItemCard(_AckMixin, QFrame):
         row = 0
         actions = QHBoxLayout()
         actions.setSpacing(8)
-        actions.addWidget(self.input, 1)
+        actions.addLayout(self.input.row, 1)
         self.na_button: QPushButton | None = None
         self.na_reason: QLineEdit | None = None
         if item.na_allowed:
-            self.na_button = QPushButton("N/A")
+            self.na_button = QPushButton("N/A", self)
             named(self.na_button, f"{item.id}.na", f"{item.label}: not applicable")
             self.na_button.setCheckable(True)
             self.na_button.setProperty("answer", True)
@@ -115,17 +117,17 @@ class ItemCard(_AckMixin, QFrame):
             grid.addLayout(actions, row, 1)
         row += 1
         if item.help:
-            help_label = QLabel(item.help)
+            help_label = QLabel(item.help, self)
             help_label.setWordWrap(True)
             help_label.setProperty("role", "help")
             grid.addWidget(help_label, row, 0, 1, 2)
             row += 1
         if item.na_allowed:
-            self.na_row = QWidget()
+            self.na_row = QWidget(self)
             na_layout = QHBoxLayout(self.na_row)
             na_layout.setContentsMargins(0, 0, 0, 0)
-            na_layout.addWidget(QLabel("Why is it not applicable?"))
-            self.na_reason = QLineEdit()
+            na_layout.addWidget(QLabel("Why is it not applicable?", self.na_row))
+            self.na_reason = QLineEdit(self.na_row)
             named(self.na_reason, f"{item.id}.na_reason", f"{item.label}: reason not applicable")
             self.na_reason.setPlaceholderText("Reason, e.g. marked under fluoroscopy per policy")
             self.na_reason.editingFinished.connect(self._na_commit)
@@ -133,29 +135,45 @@ class ItemCard(_AckMixin, QFrame):
             self.na_row.hide()
             grid.addWidget(self.na_row, row, 0, 1, 2)
             row += 1
-        self.derived = QLabel()
+        self.derived: QLabel | None = None
+        self.choice_note: QLabel | None = None
+        self.diagram: ProneDiagram | None = None
+        if item.derived_from:
+            self._build_derived(grid, row)
+            row += 1
+        # Error label and findings are built on first need: most items never have one, and
+        # ~45 hidden forms and labels would double the time it takes to open a checklist.
+        self._error: QLabel | None = None
+        self._error_row = row
+        self._findings: FindingsView | None = None
+        self._findings_row = row + 1
+        self._grid = grid
+
+    def _build_derived(self, grid: QGridLayout, row: int) -> None:
+        """What the levels require, why, and (pillow) the prone diagram."""
+        item = self.item
+        self.derived = QLabel(self)
         self.derived.setObjectName(f"{item.id}.derived")
         self.derived.setProperty("role", "derived")
         self.derived.setWordWrap(True)
         self.derived.hide()
-        self.diagram: ProneDiagram | None = None
-        if item.derived_from:
-            derived_row = QHBoxLayout()
-            derived_row.addWidget(self.derived, 1, Qt.AlignmentFlag.AlignTop)
-            if item.derived_from == "pillow_torso":
-                self.diagram = ProneDiagram()
-                self.diagram.setObjectName(f"{item.id}.diagram")
-                derived_row.addWidget(self.diagram)
-            grid.addLayout(derived_row, row, 0, 1, 2)
-            row += 1
-        self.error = severity_label(f"{item.id}.error", "error")
-        grid.addWidget(self.error, row, 0, 1, 2)
-        row += 1
-        # Built on the first warning or stop: most items never have one, and ~45 hidden forms
-        # would double the time it takes to open a checklist.
-        self._findings: FindingsView | None = None
-        self._findings_row = row
-        self._grid = grid
+        self.choice_note = QLabel(self)
+        self.choice_note.setObjectName(f"{item.id}.physician_choice")
+        self.choice_note.setProperty("role", "choice-note")
+        self.choice_note.setWordWrap(True)
+        self.choice_note.hide()
+        texts = QVBoxLayout()
+        texts.setSpacing(6)
+        texts.addWidget(self.derived)
+        texts.addWidget(self.choice_note)
+        texts.addStretch(1)
+        derived_row = QHBoxLayout()
+        derived_row.addLayout(texts, 1)
+        if item.derived_from == "pillow_torso":
+            self.diagram = ProneDiagram(self)
+            self.diagram.setObjectName(f"{item.id}.diagram")
+            derived_row.addWidget(self.diagram, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(derived_row, row, 0, 1, 2)
 
     # -- showing ---------------------------------------------------------------------------
     def show_value(self, value: Any) -> None:
@@ -176,9 +194,13 @@ class ItemCard(_AckMixin, QFrame):
             self.findings.show_findings(
                 found["warnings"], found["stops"], acknowledged, self.ack_text
             )
-        text = derivation_text(self.session.template, ev, self.item)
-        self.derived.setText(text or "")
-        self.derived.setVisible(bool(text))
+        if self.derived is not None and self.choice_note is not None:
+            text = derivation_text(self.session.template, ev, self.item)
+            self.derived.setText(text or "")
+            self.derived.setVisible(bool(text))
+            note = physician_choice_text(self.session.template, ev, self.item)
+            self.choice_note.setText(note or "")
+            self.choice_note.setVisible(bool(note))
         if self.diagram is not None:
             answered = ev.answers.get(self.item.id)
             torso = answered if isinstance(answered, str) else ev.requirements.get(self.item.id)
@@ -186,8 +208,13 @@ class ItemCard(_AckMixin, QFrame):
 
     def show_error(self, message: str | None) -> None:
         self.has_error = bool(message)
-        self.error.setText(message or "")
-        self.error.setVisible(bool(message))
+        if self._error is None:
+            if not message:
+                return
+            self._error = severity_label(f"{self.item.id}.error", "error", self)
+            self._grid.addWidget(self._error, self._error_row, 0, 1, 2)
+        self._error.setText(message or "")
+        self._error.setVisible(bool(message))
 
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
@@ -204,7 +231,7 @@ class ItemCard(_AckMixin, QFrame):
     @property
     def findings(self) -> FindingsView:  # type: ignore[override]
         if self._findings is None:
-            view = FindingsView(self.item.id, self.session.detail["header"]["physician"])
+            view = FindingsView(self.item.id, self.session.detail["header"]["physician"], self)
             view.acknowledge.connect(self._acknowledge)
             view.postpone_requested.connect(self.postpone_requested)
             view.set_read_only(self.read_only)
@@ -265,19 +292,19 @@ class ItemCard(_AckMixin, QFrame):
 class LevelsCard(_AckMixin, QFrame):
     """The levels from the order, and the acknowledge form of the upper-thoracic warning."""
 
-    def __init__(self, session: ChecklistSession) -> None:
-        super().__init__()
+    def __init__(self, session: ChecklistSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.session = session
         self.finding_id = LEVELS_ID
         self.ack_text = ack_text(session.detail["acknowledgements"].get(LEVELS_ID))
         self.setProperty("card", True)
         box = QVBoxLayout(self)
         box.setContentsMargins(8, 10, 8, 10)
-        self.summary = QLabel()
+        self.summary = QLabel(self)
         self.summary.setObjectName("levels.summary")
         self.summary.setWordWrap(True)
         box.addWidget(self.summary)
-        self.findings = FindingsView(LEVELS_ID, session.detail["header"]["physician"])
+        self.findings = FindingsView(LEVELS_ID, session.detail["header"]["physician"], self)
         self.findings.acknowledge.connect(self._acknowledge)
         box.addWidget(self.findings)
 

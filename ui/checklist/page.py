@@ -9,14 +9,16 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -28,16 +30,17 @@ from ui.checklist.display import (
     STATE_MARKS,
     STATE_WORDS,
     first_missing,
-    progress,
     section_state,
 )
 from ui.checklist.header import PatientHeader
 from ui.checklist.review_page import ReviewPage
+from ui.checklist.section_keys import SectionKeys
 from ui.checklist.section_page import SectionPage
 from ui.checklist.session import ChecklistSession, plain
-from ui.checklist.style import STYLE_SHEET, TOUCH, named
+from ui.checklist.style import TOUCH, ensure_app_style, named
 from vpchecklist.errors import VPError
 from vpchecklist.rules.evaluation import Evaluation
+from vpchecklist.services import checklists
 from vpchecklist.services.actors import Actor
 from vpchecklist.store import Store
 
@@ -76,14 +79,14 @@ class ChecklistPage(QWidget):
         box.addWidget(text)
         box.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
         box.addStretch(1)
-        self.setStyleSheet(STYLE_SHEET)
+        ensure_app_style(self)
 
     def _build(self, session: ChecklistSession) -> None:
         template = session.template
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        self.header = PatientHeader(session.detail["header"])
+        self.header = PatientHeader(session.detail["header"], self)
         self.header.back_requested.connect(self.closed)
         self.header.addendum_requested.connect(self._open_addendum)
         outer.addWidget(self.header)
@@ -94,16 +97,31 @@ class ChecklistPage(QWidget):
         self.sections = QListWidget(self)
         named(self.sections, "checklist.sections", "Sections of the checklist")
         self.sections.setFixedWidth(230)
-        self.stack = QStackedWidget(self)  # parented now: see SectionPage on styling cost
+        self.stack = QStackedWidget(self)
+        # One scroll area for all sections; only the current one is not hidden, so only it is
+        # laid out and painted. Every item's widgets exist from the start (test contract:
+        # findChild finds any item right after the page is built).
+        self.scroll = QScrollArea(self.stack)
+        self.scroll.setObjectName("checklist.scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        body.setObjectName("checklist.body")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
         self.pages: list[SectionPage] = []
         for index, section in enumerate(template.sections):
-            page = SectionPage(section, session, index == 0, self.stack)
+            page = SectionPage(section, session, index == 0, body, self._reveal)
             page.finished.connect(self.next_section)
             page.postpone_requested.connect(self._postpone)
             self.pages.append(page)
-            self.stack.addWidget(page)
+            column.addWidget(page)
             self.sections.addItem(self._list_entry(section.title))
-        self.review = ReviewPage(session)
+        self.scroll.setWidget(body)
+        self.stack.addWidget(self.scroll)
+        self.review = ReviewPage(session, self.stack)
         self.review.jump_requested.connect(self.go_to_item)
         self.review.sign_box.signed.connect(self._after_signing)
         self.stack.addWidget(self.review)
@@ -120,15 +138,8 @@ class ChecklistPage(QWidget):
         session.evaluated.connect(self._apply)
         self._apply_read_only()
         self._apply(session.evaluation)
-        QShortcut(QKeySequence("Ctrl+Right"), self, self.next_section).setContext(
-            Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
-        QShortcut(QKeySequence("Ctrl+Left"), self, self.previous_section).setContext(
-            Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
-        # Last, once: a style sheet set before building re-styles the subtree at every
-        # addWidget (seconds for ~45 cards); set now it styles the finished tree once.
-        self.setStyleSheet(STYLE_SHEET)
+        self.section_keys = SectionKeys(self, self.next_section, self.previous_section)
+        ensure_app_style(self)  # last: set before building, it would re-style at every add
         self._resume()
 
     def _list_entry(self, title: str) -> QListWidgetItem:
@@ -137,7 +148,7 @@ class ChecklistPage(QWidget):
         return entry
 
     def _build_footer(self) -> QWidget:
-        footer = QWidget()
+        footer = QWidget(self)
         footer.setObjectName("checklist.footer")
         row = QHBoxLayout(footer)
         row.setContentsMargins(12, 6, 12, 6)
@@ -220,13 +231,29 @@ class ChecklistPage(QWidget):
     def _show_page(self, index: int) -> None:
         if index < 0:
             return
-        self.stack.setCurrentIndex(index)
+        previous = self.stack.currentWidget()
+        if index < len(self.pages):
+            for number, page in enumerate(self.pages):
+                if number != index:
+                    page.hide()
+            self.pages[index].show()
+            self.stack.setCurrentWidget(self.scroll)
+            self.scroll.verticalScrollBar().setValue(0)
+        else:
+            self.stack.setCurrentWidget(self.review)
         self.previous.setEnabled(index > 0)
         self.next.setEnabled(index < len(self.pages))
         if index == len(self.pages):
             assert self.session is not None
             self.session.refresh_detail()
             self.review.refresh()
+        elif previous is self.review:
+            self.scroll.setFocus()  # not left on a hidden widget of the review page
+
+    def _reveal(self, widget: QWidget) -> None:
+        """Scroll an item's card into view (its section must be the current one)."""
+        self.scroll.widget().layout().activate()
+        self.scroll.ensureWidgetVisible(widget, 0, 40)
 
     def _apply(self, ev: Evaluation) -> None:
         """A new evaluation: redraw findings, section states, progress and the allergy banner."""
@@ -247,7 +274,7 @@ class ChecklistPage(QWidget):
                 card.refresh(ev)
         review_entry = self.sections.item(len(self.pages))
         review_entry.setText(("✓  " if ev.ready_to_sign else "") + "Review and sign")
-        self.progress.setValue(progress(template, ev))
+        self.progress.setValue(checklists.progress_of(template, ev))
         if self.stack.currentWidget() is self.review:
             self.review.refresh()
 

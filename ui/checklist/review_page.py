@@ -64,8 +64,8 @@ def heading(text: str) -> QLabel:
 class ReviewPage(QWidget):
     jump_requested = Signal(str)
 
-    def __init__(self, session: ChecklistSession) -> None:
-        super().__init__()
+    def __init__(self, session: ChecklistSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.session = session
         self.setObjectName("section.review")
         row = QHBoxLayout(self)

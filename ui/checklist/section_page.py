@@ -1,47 +1,58 @@
-"""One template section as a scrolling page of item cards; Enter walks down the items."""
+"""One template section as a column of item cards; Enter walks down the items.
+
+The page shows every section inside one shared scroll area (only the current section is not
+hidden), so opening a checklist creates one scroll area instead of one per section and lays
+out only the section on screen.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ui.checklist.item_card import ENTER_KEYS, ItemCard, LevelsCard
 from ui.checklist.session import ChecklistSession
 from vpchecklist.templates.model import Section
 
 
-class SectionPage(QScrollArea):
+class SectionPage(QWidget):
     finished = Signal()  # Enter on the last item: on to the next section
     postpone_requested = Signal()
 
     def __init__(
-        self, section: Section, session: ChecklistSession, first: bool, parent: QWidget
+        self,
+        section: Section,
+        session: ChecklistSession,
+        first: bool,
+        parent: QWidget,
+        reveal: Callable[[QWidget], None],
     ) -> None:
         super().__init__(parent)
+        self.hide()  # before any child exists: a hidden section is neither laid out nor shown
         self.section = section
+        self._reveal = reveal
         self.setObjectName(f"section.{section.id}")
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget()
-        self.setWidget(body)  # parent first, fill after: each card is styled once, not twice
-        box = QVBoxLayout(body)
+        box = QVBoxLayout(self)
         box.setContentsMargins(16, 8, 24, 16)
         box.setSpacing(0)
-        title = QLabel(section.title)
+        title = QLabel(section.title, self)
         title.setProperty("role", "page-title")
         box.addWidget(title)
         if section.subtitle:
-            subtitle = QLabel(section.subtitle)
+            subtitle = QLabel(section.subtitle, self)
             subtitle.setProperty("role", "help")
+            subtitle.setWordWrap(True)
             box.addWidget(subtitle)
-        self.levels_card: LevelsCard | None = LevelsCard(session) if first else None
+        self.levels_card: LevelsCard | None = LevelsCard(session, self) if first else None
         if self.levels_card is not None:
             box.addWidget(self.levels_card)
         self.cards: list[ItemCard] = []
         for item in section.items:
-            card = ItemCard(item, session)
-            card.advance_requested.connect(lambda c=card: self._advance(c))
+            card = ItemCard(item, session, self)
+            card.advance_requested.connect(self._advance)
             card.postpone_requested.connect(self.postpone_requested)
             self.cards.append(card)
             box.addWidget(card)
@@ -55,11 +66,12 @@ class SectionPage(QScrollArea):
     def focus_item(self, item_id: str) -> None:
         card = self.card(item_id)
         if card is not None:
-            self.ensureWidgetVisible(card, 0, 40)
+            self._reveal(card)
             card.focus_input()
 
-    def _advance(self, card: ItemCard) -> None:
-        index = self.cards.index(card)
+    def _advance(self) -> None:
+        card = self.sender()
+        index = self.cards.index(card) if isinstance(card, ItemCard) else len(self.cards)
         if index + 1 < len(self.cards):
             self.focus_item(self.cards[index + 1].item.id)
         else:

@@ -17,7 +17,6 @@ from vpchecklist.errors import ValidationError, VPError
 from vpchecklist.rules.evaluation import Evaluation
 from vpchecklist.services import checklists, signing
 from vpchecklist.services.actors import Actor
-from vpchecklist.services.templates import template_by_hash
 from vpchecklist.store import Store
 from vpchecklist.templates import Template
 
@@ -45,9 +44,9 @@ class ChecklistSession(QObject):
         self.store = store
         self.actor = actor
         self.checklist_id = checklist_id
+        # The one audited read: a person opened the record. Later re-reads are internal.
         self.detail: dict[str, Any] = checklists.detail(store, actor, checklist_id)
-        with store.reading():
-            self.template: Template = template_by_hash(self.detail["template"]["hash"])
+        self.template: Template = checklists.template_for(store, actor, checklist_id)
         self.evaluation: Evaluation = checklists.evaluation(store, actor, checklist_id)
 
     @property
@@ -66,7 +65,7 @@ class ChecklistSession(QObject):
         return self._run(self._refresh_detail)
 
     def _refresh_detail(self) -> None:
-        self.detail = checklists.detail(self.store, self.actor, self.checklist_id)
+        self.detail = checklists.detail(self.store, self.actor, self.checklist_id, audited=False)
 
     # -- the verbs -------------------------------------------------------------------------
     def answer(self, item_id: str, value: Any) -> str | None:
