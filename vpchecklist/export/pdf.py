@@ -16,23 +16,16 @@ import io
 import re
 from collections.abc import Callable
 from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
-    Table,
-    TableStyle,
 )
 
 from vpchecklist.export.answers import (
@@ -43,7 +36,9 @@ from vpchecklist.export.answers import (
     utc_text,
 )
 from vpchecklist.export.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
-from vpchecklist.export.textblock import Run, TextBlock
+from vpchecklist.export.grid import Grid, Rules
+from vpchecklist.export.qr import QrFlowable
+from vpchecklist.export.textblock import Inline, Run, Span, TextBlock
 from vpchecklist.templates import Template
 
 APP_NAME = "VP Checklist"
@@ -71,47 +66,18 @@ STATUS_TEXT = {
 }
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=REGULAR, fontSize=8.5, leading=10.6, textColor=INK)
-    return {
-        "body": base,
-        "small": ParagraphStyle("small", base, fontSize=7.5, leading=9.2, textColor=MUTED),
-        "bold": ParagraphStyle("bold", base, fontName=BOLD),
-        "th": ParagraphStyle("th", base, fontName=BOLD, fontSize=8, leading=10),
-        "h1": ParagraphStyle("h1", base, fontName=BOLD, fontSize=13, leading=16, spaceAfter=2),
-        "h2": ParagraphStyle(
-            "h2", base, fontName=BOLD, fontSize=10.5, leading=13, spaceBefore=8, spaceAfter=4
-        ),
-        "warn": ParagraphStyle("warn", base, textColor=WARN),
-        "stop": ParagraphStyle("stop", base, textColor=STOP),
-        "ack": ParagraphStyle("ack", base, fontSize=7.5, leading=9.2, textColor=INK),
-        "mono": ParagraphStyle("mono", base, fontSize=7.5, leading=9.2),
-        "right": ParagraphStyle("right", base, alignment=TA_RIGHT),
-    }
+def _span(text: str, style: str) -> Span:
+    font, size, colour, _ = _RUN_STYLES[style]
+    return Span(text, font, size, colour)
 
 
-_STYLES: dict[str, ParagraphStyle] = {}
+def _heading(*spans: Span) -> Inline:
+    """A section heading (bold 10.5 pt) kept with what follows it."""
+    return Inline(list(spans), leading=13, space_before=8, space_after=4, keep_with_next=True)
 
 
-def styles() -> dict[str, ParagraphStyle]:
-    if not _STYLES:
-        register_fonts()
-        _STYLES.update(_styles())
-    return _STYLES
-
-
-def _e(text: Any) -> str:
-    """Escape text for a Paragraph; keep line breaks."""
-    return escape(str(text)).replace("\n", "<br/>")
-
-
-def _breakable(text: str) -> str:
-    """Allow long unbroken runs (hashes, ids) to wrap: a zero-width space every 16 characters."""
-    return re.sub(r"(\S{16})(?=\S)", "\\1\u200b", text)
-
-
-def _p(text: str, style: str = "body") -> Paragraph:
-    return Paragraph(text, styles()[style])
+def _h2(text: str) -> Inline:
+    return _heading(_span(text, "h2"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,32 +97,49 @@ class _Furniture:
         levels = ", ".join(header["levels"])
         if regions:
             levels += f" ({', '.join(regions)})"
-        st = styles()
-        self.title = Paragraph(
-            f"{_e(template.title)}<br/>"
-            f'<font size="7.5" color="#5c5c5c">{APP_NAME} · template {_e(template.id)} '
-            f"v{_e(template.version)}</font>",
-            ParagraphStyle("ht", st["bold"], fontSize=9, leading=11),
+        self.title = TextBlock(
+            [
+                Run(template.title, BOLD, 9, INK, 11),
+                Run(
+                    f"{APP_NAME} · template {template.id} v{template.version}", BOLD, 7.5, MUTED, 11
+                ),
+            ]
         )
-        self.record_box = Paragraph(
-            f"Record #{record['id']}<br/>"
-            f'<font size="7.5" color="#5c5c5c">{_e(record["status"].upper())}</font>',
-            ParagraphStyle("hr", st["bold"], fontSize=9, leading=11, alignment=TA_RIGHT),
+        self.record_box = TextBlock(
+            [
+                Run(f"Record #{record['id']}", BOLD, 9, INK, 11),
+                Run(record["status"].upper(), BOLD, 7.5, MUTED, 11),
+            ],
+            align="right",
         )
-        self.patient = Paragraph(
-            f'<font name="{BOLD}" size="11">{_e(patient["name"])}</font>'
-            f"&nbsp;&nbsp; DOB {_e(patient['date_of_birth'])} &nbsp;·&nbsp; "
-            f"MRN {_e(patient['mrn'])} &nbsp;·&nbsp; Levels {_e(levels)}",
-            ParagraphStyle("hp", st["body"], fontSize=9, leading=13),
+        self.patient = Inline(
+            [
+                Span(patient["name"], BOLD, 11, INK),
+                Span(
+                    f"  DOB {patient['date_of_birth']}  ·  MRN {patient['mrn']}  ·  "
+                    f"Levels {levels}",
+                    REGULAR,
+                    9,
+                    INK,
+                ),
+            ],
+            leading=13,
         )
         flags = record.get("evaluation", {}).get("allergy_flags") or []
         self.allergy = (
-            Paragraph(
-                "ALLERGY ALERT: "
-                + "; ".join(
-                    f"{_e(f['label'])} ({_e(', '.join(f.get('matches', [])))})" for f in flags
-                ),
-                ParagraphStyle("ha", st["bold"], fontSize=8.5, leading=10.5, textColor=STOP),
+            TextBlock(
+                [
+                    Run(
+                        "ALLERGY ALERT: "
+                        + "; ".join(
+                            f"{f['label']} ({', '.join(f.get('matches', []))})" for f in flags
+                        ),
+                        BOLD,
+                        8.5,
+                        STOP,
+                        10.5,
+                    )
+                ]
             )
             if flags
             else None
@@ -247,30 +230,20 @@ def _canvas_class(furniture: _Furniture, draft: bool) -> type[Canvas]:
 # Content
 
 
+_CELL_RULES = Rules(grid=(0.35, GRID))
+
+
 def _table(
-    rows: list[list[Any]], widths: list[float], header: bool = True, extra: list[Any] | None = None
-) -> Table:
-    # Cells as lists so that a row taller than the rest of the page splits inside the row.
-    cells = [[[c] if isinstance(c, Flowable) else c for c in row] for row in rows]
-    table = Table(
-        cells, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT", splitInRow=24
-    )
-    style: list[Any] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("GRID", (0, 0), (-1, -1), 0.35, GRID),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3.5),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.6),
-        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-        ("LEADING", (0, 0), (-1, -1), 10.6),
-        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-    ]
+    rows: list[list[TextBlock]],
+    widths: list[float],
+    header: bool = True,
+    backgrounds: list[Any] | None = None,
+) -> Grid:
+    """A ruled table; with ``header`` its first row is shaded and repeats on every page."""
+    shading = list(backgrounds) if backgrounds is not None else [None] * len(rows)
     if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), HEAD_BG))
-    table.setStyle(TableStyle(style + (extra or [])))
-    return table
+        shading[0] = HEAD_BG
+    return Grid(rows, widths, _CELL_RULES, header=1 if header else 0, backgrounds=shading)
 
 
 _RUN_STYLES: dict[str, tuple[str, float, Any, float]] = {
@@ -278,6 +251,7 @@ _RUN_STYLES: dict[str, tuple[str, float, Any, float]] = {
     "bold": (BOLD, 8.5, INK, 10.6),
     "key": (BOLD, 8, INK, 10.2),
     "small": (REGULAR, 7.5, MUTED, 9.2),
+    "small_bold": (BOLD, 7.5, MUTED, 9.2),
     "id": (REGULAR, 6.5, MUTED, 8.2),
     "italic": (OBLIQUE, 8.5, MUTED, 10.6),
     "warn": (REGULAR, 8.5, WARN, 10.6),
@@ -286,6 +260,8 @@ _RUN_STYLES: dict[str, tuple[str, float, Any, float]] = {
     "stop_bold": (BOLD, 8.5, STOP, 10.6),
     "ack": (REGULAR, 7.5, INK, 9.2),
     "mono": (REGULAR, 7.5, INK, 9.2),
+    "h2": (BOLD, 10.5, INK, 13),
+    "subtitle": (REGULAR, 8.5, MUTED, 13),
 }
 
 
@@ -387,19 +363,11 @@ def _summary(record: dict[str, Any], template: Template, width: float) -> list[F
         banner_runs.append(
             _run(f"Reason for postponement: {record_signature['reason']}", "body", 2)
         )
-    banner = Table(
+    banner = Grid(
         [[TextBlock(banner_runs)]],
-        colWidths=[width],
-        style=TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-                ("BACKGROUND", (0, 0), (-1, -1), background),
-                ("BOX", (0, 0), (-1, -1), 0.8, colour),
-                ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-            ]
-        ),
+        [width],
+        Rules(left=6, right=6, top=4, bottom=5, box=(0.8, colour)),
+        backgrounds=[background],
     )
     levels = ", ".join(header["levels"])
     regions = record.get("evaluation", {}).get("regions") or []
@@ -432,21 +400,17 @@ def _sections(record: dict[str, Any], template: Template, width: float) -> list[
     head = [_t("Item", "key"), _t("Answer", "key"), _t("Answered by, when (local time)", "key")]
     out: list[Flowable] = []
     for number, section in enumerate(template.sections, start=1):
-        title = f"{number}. {_e(section.title)}"
+        spans = [_span(f"{number}. {section.title}", "h2")]
         if section.subtitle:
-            title += (
-                f' <font name="{REGULAR}" size="8.5" color="#5c5c5c">— {_e(section.subtitle)}'
-                "</font>"
-            )
-        rows: list[list[Any]] = [head]
-        shading: list[Any] = []
+            spans.append(_span(f" — {section.subtitle}", "subtitle"))
+        rows: list[list[TextBlock]] = [head]
+        shading: list[Any] = [None]
         for item in section.items:
             required = " · required" if item.required else ""
             label = _block(_run(item.label), _run(f"{item.id}{required}", "id", 1))
-            if item.id in stops:
-                shading.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), STOP_BG))
-            elif item.id in warnings:
-                shading.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), WARN_BG))
+            shading.append(
+                STOP_BG if item.id in stops else WARN_BG if item.id in warnings else None
+            )
             rows.append(
                 [
                     label,
@@ -454,11 +418,9 @@ def _sections(record: dict[str, Any], template: Template, width: float) -> list[
                     _who_cell(record, item.id),
                 ]
             )
-        heading = _p(title, "h2")
-        heading.keepWithNext = True
         # The heading stays with the table's first rows; the table may split across pages,
         # repeating its header row.
-        out += [heading, _table(rows, widths, extra=shading)]
+        out += [_heading(*spans), _table(rows, widths, backgrounds=shading)]
     return out
 
 
@@ -473,9 +435,9 @@ def _findings(record: dict[str, Any], template: Template, width: float) -> list[
     ev = record.get("evaluation", {})
     out: list[Flowable] = []
     warnings = ev.get("warnings", [])
-    out.append(_p("Warnings and acknowledgements", "h2"))
+    out.append(_h2("Warnings and acknowledgements"))
     if warnings:
-        rows: list[list[Any]] = [
+        rows: list[list[TextBlock]] = [
             [_t("Item", "key"), _t("Warning", "key"), _t("Acknowledgement", "key")]
         ]
         for w in warnings:
@@ -503,7 +465,7 @@ def _findings(record: dict[str, Any], template: Template, width: float) -> list[
     else:
         out.append(_t("No warnings.", "small"))
     stops = ev.get("stops", [])
-    out.append(_p("Hard stops", "h2"))
+    out.append(_h2("Hard stops"))
     if stops:
         rows = [[_t("Item", "key"), _t("Hard stop", "key")]]
         for s in stops:
@@ -518,12 +480,12 @@ def _findings(record: dict[str, Any], template: Template, width: float) -> list[
         out.append(_t("No hard stops.", "small"))
     missing = ev.get("missing", [])
     if missing:
-        out.append(_p("Unanswered required items", "h2"))
+        out.append(_h2("Unanswered required items"))
         out.append(_t(", ".join(_label_of(template, m) for m in missing), "stop"))
     return out
 
 
-def _signature_table(signature: dict[str, Any], width: float) -> Table:
+def _signature_table(signature: dict[str, Any], width: float) -> Grid:
     pairs: list[tuple[str, str, str]] = [
         ("Printed name", signature["printed_name"], "bold"),
         ("Role", signature["role"], "body"),
@@ -542,7 +504,7 @@ def _signature_table(signature: dict[str, Any], width: float) -> Table:
 
 
 def _signatures(record: dict[str, Any], width: float) -> list[Flowable]:
-    out: list[Flowable] = [_p("Signature", "h2")]
+    out: list[Flowable] = [_h2("Signature")]
     main = [s for s in record["signatures"] if s["meaning"] != "addendum"]
     if not main:
         out.append(_t("Not signed. This draft is not a valid record.", "stop_bold"))
@@ -550,10 +512,17 @@ def _signatures(record: dict[str, Any], width: float) -> list[Flowable]:
         out.append(KeepTogether([_signature_table(signature, width)]))
     addenda = record.get("addenda", [])
     if addenda:
-        out.append(_p("Addenda", "h2"))
+        out.append(_h2("Addenda"))
         for number, addendum in enumerate(addenda, start=1):
             block: list[Flowable] = [
-                _p(f"<b>Addendum {number}</b> — {_e(local_text(addendum.get('created_at')))}"),
+                Inline(
+                    [
+                        _span(f"Addendum {number}", "bold"),
+                        _span(f" — {local_text(addendum.get('created_at'))}", "body"),
+                    ],
+                    leading=10.6,
+                    keep_with_next=True,
+                ),
                 Spacer(1, 2),
                 _table([[_t(addendum.get("text") or "")]], [width], header=False),
                 Spacer(1, 3),
@@ -564,76 +533,72 @@ def _signatures(record: dict[str, Any], width: float) -> list[Flowable]:
     return out
 
 
-class QrFlowable(Flowable):
-    """A QR code of ``value`` drawn as one path.
+class _IntegrityBox(Flowable):
+    """The record hash and how to check it, beside a QR code of the hash, in a thin frame."""
 
-    reportlab's QrCodeWidget encodes twice and tries all eight masks (~60 ms); a fixed mask is
-    equally valid for any reader and keeps a PDF well under the 40 ms budget.
-    """
+    PAD = 5.0
 
-    def __init__(self, value: str, size: float) -> None:
+    def __init__(self, text: list[Flowable], qr: QrFlowable, width: float) -> None:
         super().__init__()
-        code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        code.addData(value)
-        code.version = code.calculate_version()
-        code.makeImpl(False, 2)
-        self.modules: list[list[bool]] = code.modules
-        self.size = size
+        self.text = text
+        self.qr = qr
+        self.width = width
+        self.height = 0.0
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return self.size, self.size
+        inner = self.width - self.qr.size - 4 * self.PAD
+        text_height = sum(f.wrap(inner, available_height)[1] for f in self.text)
+        self.height = max(text_height, self.qr.size) + 2 * self.PAD
+        return self.width, self.height
 
     def draw(self) -> None:
-        count = len(self.modules)
-        quiet = 2
-        cell = self.size / (count + 2 * quiet)
         canvas = self.canv
-        path = canvas.beginPath()
-        for row, line in enumerate(self.modules):
-            y = self.size - (row + quiet + 1) * cell
-            for col, dark in enumerate(line):
-                if dark:
-                    path.rect((col + quiet) * cell, y, cell, cell)
-        canvas.setFillColor(colors.black)
-        canvas.drawPath(path, stroke=0, fill=1)
+        y = self.height - self.PAD
+        for flowable in self.text:
+            y -= flowable.height
+            flowable.drawOn(canvas, self.PAD, y)
+        self.qr.drawOn(
+            canvas, self.width - self.PAD - self.qr.size, self.height - self.PAD - self.qr.size
+        )
+        canvas.setStrokeColor(GRID)
+        canvas.setLineWidth(0.5)
+        canvas.rect(0, 0, self.width, self.height, stroke=1, fill=0)
 
 
 def _integrity(record: dict[str, Any], width: float) -> list[Flowable]:
     digest = record.get("record_hash")
-    out: list[Flowable] = [_p("Record integrity", "h2")]
+    out: list[Flowable] = [_h2("Record integrity")]
     if not digest:
-        out.append(_p("No record hash: the checklist has not been signed.", "stop"))
+        out.append(_t("No record hash: the checklist has not been signed.", "stop"))
         return out
-    qr_size = 30 * mm
-    text = [
-        _p(
-            "<b>Record SHA-256</b> (newest signature in the hash chain; changes with every "
-            "addendum):"
+    text: list[Flowable] = [
+        Inline(
+            [
+                _span("Record SHA-256", "bold"),
+                _span(
+                    " (newest signature in the hash chain; changes with every addendum):", "body"
+                ),
+            ],
+            leading=10.6,
         ),
         Spacer(1, 2),
-        _p(_e(digest), "mono"),
+        _t(digest, "mono"),
         Spacer(1, 4),
-        _p(
-            f"Checklist id {record['id']} · template {_e(record['template']['id'])} "
-            f"v{_e(record['template']['version'])}. Check this copy against the database with "
-            f"<b>vpchecklist verify FILE.pdf</b>; the QR code holds the same hash.",
-            "small",
+        Inline(
+            [
+                _span(
+                    f"Checklist id {record['id']} · template {record['template']['id']} "
+                    f"v{record['template']['version']}. Check this copy against the database "
+                    "with ",
+                    "small",
+                ),
+                _span("vpchecklist verify FILE.pdf", "small_bold"),
+                _span("; the QR code holds the same hash.", "small"),
+            ],
+            leading=9.2,
         ),
     ]
-    box = Table(
-        [[text, QrFlowable(digest, qr_size)]],
-        colWidths=[width - qr_size - 10, qr_size + 10],
-        style=TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BOX", (0, 0), (-1, -1), 0.5, GRID),
-                ("LEFTPADDING", (0, 0), (-1, -1), 5),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-            ]
-        ),
-    )
-    out.append(KeepTogether([box]))
+    out.append(KeepTogether([_IntegrityBox(text, QrFlowable(digest, 30 * mm), width)]))
     return out
 
 
@@ -665,7 +630,7 @@ def render(
     pagesize = PAPERS.get(paper.upper())
     if pagesize is None:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")
-    styles()
+    register_fonts()
     furniture = _Furniture(record, template, pagesize)
     buffer = io.BytesIO()
     patient = record["header"]["patient"]
