@@ -82,14 +82,47 @@ class ItemCard(_AckMixin, QFrame):
         self.setProperty("card", True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
-        self.title = QLabel(item.label + ("" if item.required else " (optional)"), self)
-        self.title.setWordWrap(True)
-        self.title.setProperty("role", "item-title")
-        self.title.setBuddy(self)
+        # Built now: the inputs (test contract: findChild finds any item right after the page
+        # is built). Built when the card is first shown (``complete``): its labels and layout.
         self.input = make_input(item, self)
         self.input.committed.connect(self._commit)
         self.input.cleared.connect(self._clear)
+        self.na_button: QPushButton | None = None
+        self.na_reason: QLineEdit | None = None
+        if item.na_allowed:
+            self.na_button = QPushButton("N/A", self)
+            named(self.na_button, f"{item.id}.na", f"{item.label}: not applicable")
+            self.na_button.setCheckable(True)
+            self.na_button.setProperty("answer", True)
+            self.na_button.clicked.connect(self._na_clicked)
+            self.na_reason = QLineEdit(self)
+            named(self.na_reason, f"{item.id}.na_reason", f"{item.label}: reason not applicable")
+            self.na_reason.setPlaceholderText("Reason, e.g. marked under fluoroscopy per policy")
+            self.na_reason.editingFinished.connect(self._na_commit)
+            self.na_reason.hide()
+        self.na_label: QLabel | None = None
+        self.derived: QLabel | None = None
+        self.choice_note: QLabel | None = None
+        self.diagram: ProneDiagram | None = None
+        self._error: QLabel | None = None
+        self._findings: FindingsView | None = None
+        self._grid: QGridLayout | None = None
+        self._evaluation: Evaluation | None = None
 
+    @property
+    def complete(self) -> bool:
+        return self._grid is not None
+
+    def ensure_complete(self) -> None:
+        """Labels, help, the derived text and the layout: built when the card is first shown
+        (or has a finding to show), as most sections are never looked at before sign-off."""
+        if self._grid is not None:
+            return
+        item = self.item
+        title = QLabel(item.label + ("" if item.required else " (optional)"), self)
+        title.setWordWrap(True)
+        title.setProperty("role", "item-title")
+        title.setBuddy(self)
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 10, 8, 10)
         grid.setHorizontalSpacing(16)
@@ -99,21 +132,14 @@ class ItemCard(_AckMixin, QFrame):
         actions = QHBoxLayout()
         actions.setSpacing(8)
         actions.addLayout(self.input.row, 1)
-        self.na_button: QPushButton | None = None
-        self.na_reason: QLineEdit | None = None
-        if item.na_allowed:
-            self.na_button = QPushButton("N/A", self)
-            named(self.na_button, f"{item.id}.na", f"{item.label}: not applicable")
-            self.na_button.setCheckable(True)
-            self.na_button.setProperty("answer", True)
-            self.na_button.clicked.connect(self._na_clicked)
+        if self.na_button is not None:
             actions.addWidget(self.na_button)
         if self.input.wide:
-            grid.addWidget(self.title, row, 0, 1, 2)
+            grid.addWidget(title, row, 0, 1, 2)
             row += 1
             grid.addLayout(actions, row, 0, 1, 2)
         else:
-            grid.addWidget(self.title, row, 0)
+            grid.addWidget(title, row, 0)
             grid.addLayout(actions, row, 1)
         row += 1
         if item.help:
@@ -122,32 +148,28 @@ class ItemCard(_AckMixin, QFrame):
             help_label.setProperty("role", "help")
             grid.addWidget(help_label, row, 0, 1, 2)
             row += 1
-        if item.na_allowed:
-            self.na_row = QWidget(self)
-            na_layout = QHBoxLayout(self.na_row)
-            na_layout.setContentsMargins(0, 0, 0, 0)
-            na_layout.addWidget(QLabel("Why is it not applicable?", self.na_row))
-            self.na_reason = QLineEdit(self.na_row)
-            named(self.na_reason, f"{item.id}.na_reason", f"{item.label}: reason not applicable")
-            self.na_reason.setPlaceholderText("Reason, e.g. marked under fluoroscopy per policy")
-            self.na_reason.editingFinished.connect(self._na_commit)
-            na_layout.addWidget(self.na_reason, 1)
-            self.na_row.hide()
-            grid.addWidget(self.na_row, row, 0, 1, 2)
+        if self.na_reason is not None:
+            self.na_label = QLabel("Why is it not applicable?", self)
+            self.na_label.setVisible(not self.na_reason.isHidden())
+            na_row = QHBoxLayout()
+            na_row.addWidget(self.na_label)
+            na_row.addWidget(self.na_reason, 1)
+            grid.addLayout(na_row, row, 0, 1, 2)
             row += 1
-        self.derived: QLabel | None = None
-        self.choice_note: QLabel | None = None
-        self.diagram: ProneDiagram | None = None
         if item.derived_from:
             self._build_derived(grid, row)
             row += 1
-        # Error label and findings are built on first need: most items never have one, and
-        # ~45 hidden forms and labels would double the time it takes to open a checklist.
-        self._error: QLabel | None = None
+        # Error label and findings are built on first need: most items never have one.
         self._error_row = row
-        self._findings: FindingsView | None = None
         self._findings_row = row + 1
         self._grid = grid
+        if self._evaluation is not None:
+            self.refresh(self._evaluation)
+
+    def _show_na_reason(self, visible: bool) -> None:
+        for widget in (self.na_label, self.na_reason):
+            if widget is not None:
+                widget.setVisible(visible)
 
     def _build_derived(self, grid: QGridLayout, row: int) -> None:
         """What the levels require, why, and (pillow) the prone diagram."""
@@ -182,11 +204,17 @@ class ItemCard(_AckMixin, QFrame):
         if self.na_button is not None and self.na_reason is not None:
             na = is_na(value)
             self.na_button.setChecked(na)
-            self.na_row.setVisible(na)
+            self._show_na_reason(na)
             self.na_reason.setText(value["na"] if na else "")
 
     def refresh(self, ev: Evaluation) -> None:
+        self._evaluation = ev
         found = ev.findings_for(self.item.id)
+        if self._grid is None:
+            if not (found["warnings"] or found["stops"]):
+                return  # drawn when the card is completed
+            self.ensure_complete()
+            return
         acknowledged = self.item.id in ev.acknowledged
         if not acknowledged:
             self.ack_text = ""
@@ -211,6 +239,8 @@ class ItemCard(_AckMixin, QFrame):
         if self._error is None:
             if not message:
                 return
+            self.ensure_complete()
+            assert self._grid is not None
             self._error = severity_label(f"{self.item.id}.error", "error", self)
             self._grid.addWidget(self._error, self._error_row, 0, 1, 2)
         self._error.setText(message or "")
@@ -230,7 +260,9 @@ class ItemCard(_AckMixin, QFrame):
 
     @property
     def findings(self) -> FindingsView:  # type: ignore[override]
+        self.ensure_complete()  # may draw the findings already (it refreshes the card)
         if self._findings is None:
+            assert self._grid is not None
             view = FindingsView(self.item.id, self.session.detail["header"]["physician"], self)
             view.acknowledge.connect(self._acknowledge)
             view.postpone_requested.connect(self.postpone_requested)
@@ -251,7 +283,7 @@ class ItemCard(_AckMixin, QFrame):
 
     def _na_clicked(self, checked: bool) -> None:
         assert self.na_reason is not None
-        self.na_row.setVisible(checked)
+        self._show_na_reason(checked)
         if checked:
             self.na_reason.setFocus()
         elif is_na(self.session.stored_value(self.item.id)):

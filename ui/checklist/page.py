@@ -236,6 +236,7 @@ class ChecklistPage(QWidget):
             for number, page in enumerate(self.pages):
                 if number != index:
                     page.hide()
+            self.pages[index].ensure_complete()
             self.pages[index].show()
             self.stack.setCurrentWidget(self.scroll)
             self.scroll.verticalScrollBar().setValue(0)

@@ -58,6 +58,11 @@ class SectionPage(QWidget):
             box.addWidget(card)
         box.addStretch(1)
 
+    def ensure_complete(self) -> None:
+        """Finish the cards before the section is first shown (see ItemCard.ensure_complete)."""
+        for card in self.cards:
+            card.ensure_complete()
+
     def card(self, item_id: str) -> ItemCard | LevelsCard | None:
         if item_id == "levels":
             return self.levels_card
