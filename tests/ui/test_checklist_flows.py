@@ -130,7 +130,14 @@ def walk(qtbot: Any, page: QWidget, answers: dict[str, Any]) -> None:
 
 def sign_ready(qtbot: Any, page: QWidget, password: str) -> None:
     type_in_password(qtbot, page, password)
+    submit_signature(qtbot, page)
+
+
+def submit_signature(qtbot: Any, page: QWidget) -> None:
+    """Press Sign; the password is checked off the UI thread, the button says so meanwhile."""
     click(qtbot, page, "sign.submit")
+    submit = find(page, "sign.submit")
+    qtbot.waitUntil(lambda: "Signing" not in submit.text(), timeout=10_000)
 
 
 def type_in_password(qtbot: Any, page: QWidget, password: str) -> None:
@@ -284,7 +291,7 @@ def test_no_consent_stops_sign_off_until_closed_as_postponed(
     assert find(page, "sign.meaning_postponed").isChecked()
     assert find(page, "sign.submit").isEnabled()
     type_in_password(qtbot, page, PASSWORDS["nurse"])
-    click(qtbot, page, "sign.submit")
+    submit_signature(qtbot, page)
     assert "reason" in find(page, "sign.error").text().lower()  # a reason is required
     assert status_of(store, nurse, cid) == "draft"
 

@@ -140,6 +140,51 @@ def test_own_clothes_on_a_thoracic_level_is_a_stop(
     assert not find(page, "clothing.attire.stop").isVisible()
 
 
+def test_mixed_levels_pillow_shows_the_physicians_choice(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["T12", "L1"])
+    page = open_page(qtbot, store, nurse, cid)
+    find(page, "checklist.sections").setCurrentRow(5)  # positioning
+    derived = find(page, "positioning.pillow_torso.derived").text()
+    assert derived.startswith("Thoracic level T12 → pillow under the chest")
+    note = find(page, "positioning.pillow_torso.physician_choice")
+    assert note.isVisible() and "Physician's choice" in note.text() and "T12" in note.text()
+    click(qtbot, page, "positioning.pillow_torso.abdomen")  # the physician chose otherwise
+    assert find(page, "positioning.pillow_torso.ack_reason").isVisible()
+    assert find(page, "positioning.pillow_torso.ack_physician").isVisible()
+
+
+def test_a_single_region_has_no_physicians_choice_note(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["L2"])
+    page = open_page(qtbot, store, nurse, cid)
+    find(page, "checklist.sections").setCurrentRow(5)
+    assert not find(page, "positioning.pillow_torso.physician_choice").isVisible()
+
+
+def test_every_item_input_exists_as_soon_as_the_page_is_built(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    """Test contract: findChild finds any item's input right after construction."""
+    from ui.checklist import ChecklistPage
+    from vpchecklist.templates import default_template
+
+    nurse = actors["nurse"]
+    page = ChecklistPage(store, nurse, start(store, nurse, ["L2"]))
+    qtbot.addWidget(page)
+    for item in default_template().items:
+        name = f"{item.id}.yes" if item.kind == "confirm" else item.id
+        if item.kind == "choice":
+            name = f"{item.id}.{item.options[0].id}"
+        assert page.findChild(QWidget, name) is not None, name
+        if item.na_allowed:
+            assert page.findChild(QWidget, f"{item.id}.na_reason") is not None
+
+
 def test_upper_thoracic_level_warning_is_acknowledged_on_the_first_page(
     qtbot: Any, store: Store, actors: dict[str, Actor]
 ) -> None:
@@ -175,6 +220,29 @@ def test_keyboard_enter_is_yes_and_next_and_ctrl_arrows_change_section(
     assert visible_section(page) == "consent"
     qtbot.keyClick(page, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
     assert visible_section(page) == "identity"
+
+
+def test_ctrl_arrows_change_section_while_typing_in_a_field(
+    qtbot: Any, store: Store, actors: dict[str, Actor]
+) -> None:
+    nurse = actors["nurse"]
+    cid = start(store, nurse, ["L2"])
+    page = open_page(qtbot, store, nurse, cid)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    find(page, "checklist.sections").setCurrentRow(2)  # history
+    field = find(page, "history.inr")
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClicks(field, "1.1")
+    qtbot.keyClick(field, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert visible_section(page) == "sedation"
+    qtbot.keyClick(page.focusWidget() or page, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert visible_section(page) == "history"
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClick(field, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert visible_section(page) == "consent"
 
 
 def test_missing_item_link_jumps_to_the_item(

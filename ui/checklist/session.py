@@ -12,7 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
+from ui.operations import run_in_background
 from vpchecklist.errors import ValidationError, VPError
 from vpchecklist.rules.evaluation import Evaluation
 from vpchecklist.services import checklists, signing
@@ -80,17 +82,32 @@ class ChecklistSession(QObject):
     def acknowledge(self, item_id: str, reason: str, physician: str) -> str | None:
         return self._change(checklists.acknowledge, item_id, reason, physician)
 
-    def sign(self, password: str, meaning: str, reason: str | None) -> str | None:
-        def run() -> None:
-            signing.sign(
-                self.store, self.actor, self.checklist_id, password, meaning, reason or None
-            )
-            self._after_signature()
+    def sign(
+        self,
+        password: str,
+        meaning: str,
+        reason: str | None,
+        done: Callable[[str | None], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        """Check the password and sign on a worker thread (the password hash is slow on
+        purpose, and the window must not freeze meanwhile); ``done(error or None)`` is called
+        on the UI thread afterwards."""
+        store, actor, checklist_id = self.store, self.actor, self.checklist_id
 
-        error = self._run(run)
-        if error is None:
-            self.status_changed.emit(self.status)
-        return error
+        def work() -> None:
+            signing.sign(store, actor, checklist_id, password, meaning, reason or None)
+
+        def succeeded(_result: object) -> None:
+            error = self._run(self._after_signature)
+            if error is None:
+                self.status_changed.emit(self.status)
+            done(error)
+
+        def failed(error: BaseException) -> None:
+            done(plain(error) if isinstance(error, VPError) else UNEXPECTED)
+
+        run_in_background(work, succeeded, parent=parent, on_failure=failed, store=store)
 
     def add_addendum(self, text: str, password: str) -> str | None:
         def run() -> None:

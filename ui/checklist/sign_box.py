@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QVBoxLayout,
 )
+from shiboken6 import isValid
 
 from ui.checklist.findings import severity_label
 from ui.checklist.session import ChecklistSession
@@ -45,6 +46,7 @@ class SignBox(QFrame):
     def __init__(self, session: ChecklistSession) -> None:
         super().__init__()
         self.session = session
+        self.busy = False
         self.setObjectName("sign.box")
         box = QVBoxLayout(self)
         box.setContentsMargins(12, 10, 12, 12)
@@ -102,9 +104,9 @@ class SignBox(QFrame):
         why = "" if postponing else blocked_reason(ev)
         self.blocked.setText(why)
         self.blocked.setVisible(bool(why))
-        self.submit.setEnabled(postponing or ev.ready_to_sign)
+        self.submit.setEnabled(not self.busy and (postponing or ev.ready_to_sign))
         who = self.session.actor.full_name
-        self.submit.setText(f"Sign as {who}")
+        self.submit.setText("Signing… (checking your password)" if self.busy else f"Sign as {who}")
         self.password.setPlaceholderText(f"Password of {who}")
 
     def _sign(self) -> None:
@@ -112,9 +114,27 @@ class SignBox(QFrame):
             return
         meaning = "postponed" if self.postponed.isChecked() else "ready"
         reason = self.reason.text() if meaning == "postponed" else None
-        error = self.session.sign(self.password.text(), meaning, reason)
+        password = self.password.text()
         self.password.clear()
+        self._set_busy(True)
+        self.session.sign(password, meaning, reason, self._signed, self)
+
+    def _set_busy(self, busy: bool) -> None:
+        """While the password is checked: nothing to press twice, nothing to change."""
+        self.busy = busy
+        for widget in (self.password, self.ready, self.postponed, self.reason):
+            widget.setEnabled(not busy)
+        if busy:
+            self.error.hide()
+        self.refresh(self.session.evaluation)
+
+    def _signed(self, error: str | None) -> None:
+        if not isValid(self):  # the page was closed while the password was being checked
+            return
+        self._set_busy(False)
         self.error.setText(error or "")
         self.error.setVisible(bool(error))
         if error is None:
             self.signed.emit()
+        else:
+            self.password.setFocus()
