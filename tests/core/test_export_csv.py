@@ -96,3 +96,66 @@ def test_bulk_cancel_stops_between_files(store, actors, records, tmp_path):
     assert summary.cancelled and len(summary.written) == 1
     assert [p.name for p in (tmp_path / "out").iterdir()] == [summary.written[0].name]
     assert "cancelled" in summary.text()
+
+
+def test_bulk_pdf_in_worker_processes_matches_in_process(store, actors, records, tmp_path):
+    progress = []
+    summary = commands.export_bulk(
+        store,
+        actors["auditor"],
+        Filters(),
+        tmp_path / "pool",
+        fmt="pdf",
+        progress_cb=lambda done, total: progress.append((done, total)),
+        workers=2,
+    )
+    assert not summary.failed and not summary.cancelled
+    assert progress == [(1, 3), (2, 3), (3, 3)]
+    names = sorted(p.name for p in (tmp_path / "pool").iterdir())
+    assert names == sorted(f"checklist-{cid}.pdf" for cid in records.values())  # no .part
+    for cid in records.values():
+        path = tmp_path / "pool" / f"checklist-{cid}.pdf"
+        assert commands.verify_pdf(store, path)[0] == (cid != records["draft"])
+    events = [e for e in audit.events(store, actors["auditor"]) if e["action"] == "export"]
+    assert sorted(e["detail"]["file"] for e in events) == names
+    for event in events:
+        data = (tmp_path / "pool" / event["detail"]["file"]).read_bytes()
+        assert event["detail"]["file_sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_bulk_pdf_in_worker_processes_reports_a_missing_record(store, actors, records, tmp_path):
+    ids = [records["signed"], 987654, records["postponed"]]
+    summary = commands.export_bulk(
+        store, actors["auditor"], None, tmp_path / "pool", checklist_ids=ids, workers=2
+    )
+    assert [cid for cid, _ in summary.failed] == [987654]
+    assert "987654" in summary.failed[0][1]
+    assert len(summary.written) == 2
+    refused = [e for e in audit.events(store, actors["auditor"]) if e["outcome"] == "refused"]
+    assert refused[-1]["checklist_id"] == 987654
+
+
+def test_bulk_pdf_cancel_with_worker_processes_keeps_only_audited_files(
+    store, actors, records, tmp_path
+):
+    ids = [records["signed"], records["postponed"], records["draft"]] * 10  # 30 exports
+    calls = []
+
+    def cancel() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    summary = commands.export_bulk(
+        store,
+        actors["auditor"],
+        None,
+        tmp_path / "pool",
+        checklist_ids=ids,
+        cancel_check=cancel,
+        workers=2,
+    )
+    assert summary.cancelled and 1 <= len(summary.written) <= 3
+    files = sorted(p.name for p in (tmp_path / "pool").iterdir())
+    assert all(name.endswith(".pdf") and not name.startswith(".") for name in files)
+    events = [e for e in audit.events(store, actors["auditor"]) if e["action"] == "export"]
+    assert len(events) == len(summary.written)

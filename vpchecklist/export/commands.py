@@ -21,9 +21,13 @@ import hashlib
 import io
 import json
 import logging
+import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +35,7 @@ from typing import Any
 from vpchecklist.clock import utc_now
 from vpchecklist.errors import NotFound, StorageError, ValidationError, VPError
 from vpchecklist.export import csv as csv_export
-from vpchecklist.export import pdf
+from vpchecklist.export import pdf, worker
 from vpchecklist.export.answers import local_text
 from vpchecklist.services import audit, checklists, signing
 from vpchecklist.services.actors import Actor
@@ -165,7 +169,7 @@ def load_record(store: Store, actor: Actor, checklist_id: int) -> tuple[dict[str
     return record, template
 
 
-def _prepare(
+def prepare(
     store: Store, actor: Actor, checklist_id: int, out_path: Path | str, paper: str
 ) -> tuple[_Pending, dict[str, Any]]:
     record, data = render_record(store, actor, checklist_id, paper)
@@ -197,7 +201,7 @@ def export_one(
     """Write the PDF copy of one checklist (drafts carry a DRAFT watermark); one audit event."""
     audit.require(store, actor, "export", checklist_id)
     try:
-        pending, record = _prepare(store, actor, checklist_id, out_path, paper)
+        pending, record = prepare(store, actor, checklist_id, out_path, paper)
         _commit(store, actor, [pending])
     except VPError as error:
         audit.record_refusal(store, actor.username, "export", checklist_id, error)
@@ -223,12 +227,15 @@ def export_bulk(
     cancel_check: CancelCheck | None = None,
     paper: str = "A4",
     checklist_ids: list[int] | None = None,
+    workers: int | None = None,
 ) -> BulkSummary:
     """Export every checklist matching ``filters`` (or exactly ``checklist_ids``) into ``out_dir``.
 
     PDF: one file per checklist, each with its own ``export`` audit event, committed in
     batches; a cancel stops before the next file and commits what is rendered, so every file
-    present is complete and audited. CSV: one file, one audit event.
+    present is complete and audited. ``workers`` processes render in parallel (default: one
+    per CPU for ``POOL_MIN`` or more checklists; 0 or 1 renders in this process).
+    CSV: one file, one audit event.
     """
     audit.require(store, actor, "export")
     started = time.perf_counter()
@@ -251,7 +258,25 @@ def export_bulk(
             summaries = _summaries_of(store, actor, ids)
         _bulk_csv(store, actor, filters, folder, summaries, summary, progress_cb)
     else:
-        _bulk_pdf(store, actor, ids, folder, paper, summary, progress_cb, cancel_check)
+        count = _worker_count(workers, len(ids), store)
+        remaining = ids
+        if count > 1:
+            remaining = _bulk_pdf_pool(
+                store, actor, ids, folder, paper, summary, progress_cb, cancel_check, count
+            )
+        if remaining:
+            _bulk_pdf(
+                store,
+                actor,
+                remaining,
+                folder,
+                paper,
+                summary,
+                progress_cb,
+                cancel_check,
+                done_before=len(ids) - len(remaining),
+                total=len(ids),
+            )
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -265,7 +290,10 @@ def _bulk_pdf(
     summary: BulkSummary,
     progress_cb: ProgressCallback | None,
     cancel_check: CancelCheck | None,
+    done_before: int = 0,
+    total: int | None = None,
 ) -> None:
+    total = len(ids) if total is None else total
     pending: list[_Pending] = []
 
     def flush() -> None:
@@ -277,12 +305,12 @@ def _bulk_pdf(
         pending.clear()
 
     try:
-        for done, checklist_id in enumerate(ids, start=1):
+        for done, checklist_id in enumerate(ids, start=done_before + 1):
             if cancel_check is not None and cancel_check():
                 summary.cancelled = True
                 break
             try:
-                item, _ = _prepare(
+                item, _ = prepare(
                     store, actor, checklist_id, folder / pdf_name(checklist_id), paper
                 )
                 pending.append(item)
@@ -295,9 +323,130 @@ def _bulk_pdf(
             if len(pending) >= BATCH:
                 flush()
             if progress_cb is not None:
-                progress_cb(done, len(ids))
+                progress_cb(done, total)
     finally:
         flush()
+
+
+#: Bulk PDF exports of at least this many checklists render in worker processes (starting
+#: one costs about a second; below this the export is quicker in-process).
+POOL_MIN = 24
+#: Checklists handed to the pool ahead of the one being collected, per worker: enough to keep
+#: every worker busy, few enough that a cancel stops within a file or two.
+AHEAD = 2
+
+
+def _worker_count(wanted: int | None, count: int, store: Store) -> int:
+    if wanted is None:
+        env = os.environ.get("VPCHECKLIST_EXPORT_WORKERS", "")
+        if env.isdigit():
+            wanted = int(env)
+        elif count < POOL_MIN:
+            return 1
+        else:
+            wanted = os.cpu_count() or 1
+    if not Path(store.path).is_file():
+        return 1  # the workers open the database by its path
+    return max(1, min(wanted, 8, count))
+
+
+def _bulk_pdf_pool(
+    store: Store,
+    actor: Actor,
+    ids: list[int],
+    folder: Path,
+    paper: str,
+    summary: BulkSummary,
+    progress_cb: ProgressCallback | None,
+    cancel_check: CancelCheck | None,
+    workers: int,
+) -> list[int]:
+    """Render in ``workers`` processes; this process audits and renames (the single writer).
+
+    Returns the ids left to do in-process if the pool could not start or broke down (empty
+    when every checklist was handled or the export was cancelled).
+    """
+    try:
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=worker.start,
+            initargs=(str(store.path), actor),
+        )
+    except (OSError, ImportError, NotImplementedError, ValueError):
+        log.warning("bulk export: no worker processes, rendering in-process", exc_info=True)
+        return ids
+    pending: list[_Pending] = []
+    queue = iter(ids)
+    in_flight: deque[tuple[int, Future[tuple[str, Any, str]]]] = deque()
+    done = 0
+
+    def flush() -> None:
+        try:
+            _commit(store, actor, pending)
+            summary.written.extend(item.path for item in pending)
+        except (VPError, OSError) as error:
+            summary.failed.extend((item.checklist_id or 0, str(error)) for item in pending)
+        pending.clear()
+
+    def refill() -> None:
+        while len(in_flight) < workers * AHEAD and not summary.cancelled:
+            if cancel_check is not None and cancel_check():
+                summary.cancelled = True
+                return
+            checklist_id = next(queue, None)
+            if checklist_id is None:
+                return
+            target = str(folder / pdf_name(checklist_id))
+            in_flight.append(
+                (checklist_id, pool.submit(worker.render, checklist_id, target, paper))
+            )
+
+    try:
+        refill()
+        while in_flight:
+            checklist_id, future = in_flight[0]
+            if summary.cancelled and future.cancel():
+                in_flight.popleft()
+                continue
+            outcome, payload, text = future.result()
+            in_flight.popleft()
+            done += 1
+            if outcome == worker.OK:
+                pending.append(payload)
+            elif outcome == worker.REFUSED:
+                error = VPError(text)
+                audit.record_refusal(store, actor.username, "export", checklist_id, error)
+                summary.failed.append((checklist_id, text))
+            else:
+                log.error("export of checklist %s failed in a worker:\n%s", checklist_id, text)
+                summary.failed.append((checklist_id, "the PDF could not be produced (see the log)"))
+            if len(pending) >= BATCH:
+                flush()
+            if progress_cb is not None:
+                progress_cb(done, len(ids))
+            refill()
+    except BrokenProcessPool:
+        log.warning("bulk export: a worker process died; rendering the rest in-process")
+        flush()
+        left = [cid for cid, _ in in_flight] + list(queue)
+        pool.shutdown(wait=True, cancel_futures=True)
+        return left
+    except BaseException:
+        for _, future in in_flight:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for _, future in in_flight:  # finished but not collected: drop their hidden files
+            if future.done() and not future.cancelled() and future.exception() is None:
+                outcome, payload, _ = future.result()
+                if outcome == worker.OK:
+                    with contextlib.suppress(OSError):
+                        payload.partial.unlink()
+        raise
+    finally:
+        flush()
+    pool.shutdown(wait=True)
+    return []
 
 
 def _summaries_of(store: Store, actor: Actor, ids: list[int]) -> list[dict[str, Any]]:

@@ -43,6 +43,8 @@ class Grid(Flowable):
         rules: Rules,
         header: int = 0,
         backgrounds: list[Any] | None = None,
+        caption: Flowable | None = None,
+        keep: bool = False,
     ) -> None:
         super().__init__()
         self.rows = rows
@@ -50,7 +52,11 @@ class Grid(Flowable):
         self.rules = rules
         self.header = header
         self.backgrounds = backgrounds if backgrounds is not None else [None] * len(rows)
+        self.caption = caption
+        self.keep = keep
+        self.spaceBefore = caption.getSpaceBefore() if caption is not None else 0.0
         self._heights: list[float] | None = None
+        self._caption_height = 0.0
         self.width = sum(widths)
         self.height = 0.0
 
@@ -65,22 +71,39 @@ class Grid(Flowable):
 
     def _layout(self) -> list[float]:
         if self._heights is None:
+            if self.caption is not None:
+                self._caption_height = (
+                    self.caption.wrap(self.width, 1e9)[1] + self.caption.getSpaceAfter()
+                )
             self._heights = [self._row_height(row) for row in self.rows]
-            self.height = sum(self._heights)
+            self.height = self._caption_height + sum(self._heights)
         return self._heights
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self._layout()
         return self.width, self.height
 
-    def _part(self, rows: list[list[TextBlock]], backgrounds: list[Any]) -> Grid:
-        return Grid(rows, self.widths, self.rules, self.header, backgrounds)
+    def _part(
+        self, rows: list[list[TextBlock]], backgrounds: list[Any], caption: Flowable | None
+    ) -> Grid:
+        return Grid(rows, self.widths, self.rules, self.header, backgrounds, caption)
+
+    def _fits_a_fresh_frame(self) -> bool:
+        frame = getattr(self, "_frame", None)  # set by the frame that is placing us
+        if frame is None or getattr(frame, "_atTop", True):
+            return False
+        full = frame._y2 - frame._y1p - frame._topPadding
+        return bool(self.height <= full)
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        """Rows that fit here and the rest under a repeated header; with ``keep`` (like a
+        heading kept with its table) a grid that fits on a fresh page moves there whole."""
         heights = self._layout()
         if self.height <= available_height:
             return [self]
-        used = sum(heights[: self.header])
+        if self.keep and self._fits_a_fresh_frame():
+            return []
+        used = self._caption_height + sum(heights[: self.header])
         first = self.header
         while first < len(self.rows) and used + heights[first] <= available_height:
             used += heights[first]
@@ -100,8 +123,8 @@ class Grid(Flowable):
         if len(top_rows) == self.header:
             return []  # not even one row (or part of one) fits: start on the next page
         return [
-            self._part(top_rows, top_bgs),
-            self._part(head_rows + rest_rows, head_bgs + rest_bgs),
+            self._part(top_rows, top_bgs, self.caption),
+            self._part(head_rows + rest_rows, head_bgs + rest_bgs, None),
         ]
 
     def _split_row(
@@ -134,7 +157,9 @@ class Grid(Flowable):
         heights = self._layout()
         canvas = self.canv
         rules = self.rules
-        total = self.height
+        if self.caption is not None:
+            self.caption.drawOn(canvas, 0, self.height - self.caption.height)
+        total = self.height - self._caption_height
         y = total
         for height, background in zip(heights, self.backgrounds, strict=True):
             if background is not None:
@@ -175,3 +200,37 @@ class Grid(Flowable):
             canvas.setStrokeColor(colour)
             canvas.setLineWidth(line_width)
             canvas.rect(0, 0, self.width, total, stroke=1, fill=0)
+
+
+class Stack(Flowable):
+    """A few flowables kept on one page (a heading with a short note, the integrity box)."""
+
+    def __init__(self, parts: list[Flowable]) -> None:
+        super().__init__()
+        self.parts = parts
+        self.spaceBefore = parts[0].getSpaceBefore() if parts else 0.0
+        self._sizes: list[float] = []
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._sizes = []
+        for n, part in enumerate(self.parts):
+            height = part.wrap(available_width, 1e9)[1]
+            after = part.getSpaceAfter() if n < len(self.parts) - 1 else 0.0
+            before = part.getSpaceBefore() if n else 0.0
+            self._sizes.append(before + height + after)
+        self.width = available_width
+        self.height = sum(self._sizes)
+        return available_width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", False):
+            return list(self.parts)  # taller than a page: let the parts flow
+        return []
+
+    def draw(self) -> None:
+        y = self.height
+        for n, (part, size) in enumerate(zip(self.parts, self._sizes, strict=True)):
+            before = part.getSpaceBefore() if n else 0.0
+            part.drawOn(self.canv, 0, y - before - part.height)
+            y -= size

@@ -36,7 +36,7 @@ from vpchecklist.export.answers import (
     utc_text,
 )
 from vpchecklist.export.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
-from vpchecklist.export.grid import Grid, Rules
+from vpchecklist.export.grid import Grid, Rules, Stack
 from vpchecklist.export.qr import QrFlowable
 from vpchecklist.export.textblock import Inline, Run, Span, TextBlock
 from vpchecklist.templates import Template
@@ -72,8 +72,8 @@ def _span(text: str, style: str) -> Span:
 
 
 def _heading(*spans: Span) -> Inline:
-    """A section heading (bold 10.5 pt) kept with what follows it."""
-    return Inline(list(spans), leading=13, space_before=8, space_after=4, keep_with_next=True)
+    """A section heading (bold 10.5 pt): a table's caption, or first in a ``Stack``."""
+    return Inline(list(spans), leading=13, space_before=8, space_after=4)
 
 
 def _h2(text: str) -> Inline:
@@ -238,12 +238,26 @@ def _table(
     widths: list[float],
     header: bool = True,
     backgrounds: list[Any] | None = None,
+    caption: Flowable | None = None,
+    keep: bool = False,
 ) -> Grid:
-    """A ruled table; with ``header`` its first row is shaded and repeats on every page."""
+    """A ruled table; with ``header`` its first row is shaded and repeats on every page.
+
+    A ``caption`` (the section heading) stays with the table's first rows, and the table
+    starts on the next page when it would fit there whole (as a heading kept with its table).
+    """
     shading = list(backgrounds) if backgrounds is not None else [None] * len(rows)
     if header:
         shading[0] = HEAD_BG
-    return Grid(rows, widths, _CELL_RULES, header=1 if header else 0, backgrounds=shading)
+    return Grid(
+        rows,
+        widths,
+        _CELL_RULES,
+        header=1 if header else 0,
+        backgrounds=shading,
+        caption=caption,
+        keep=keep or caption is not None,
+    )
 
 
 _RUN_STYLES: dict[str, tuple[str, float, Any, float]] = {
@@ -420,7 +434,7 @@ def _sections(record: dict[str, Any], template: Template, width: float) -> list[
             )
         # The heading stays with the table's first rows; the table may split across pages,
         # repeating its header row.
-        out += [_heading(*spans), _table(rows, widths, backgrounds=shading)]
+        out.append(_table(rows, widths, backgrounds=shading, caption=_heading(*spans)))
     return out
 
 
@@ -435,7 +449,7 @@ def _findings(record: dict[str, Any], template: Template, width: float) -> list[
     ev = record.get("evaluation", {})
     out: list[Flowable] = []
     warnings = ev.get("warnings", [])
-    out.append(_h2("Warnings and acknowledgements"))
+    heading = _h2("Warnings and acknowledgements")
     if warnings:
         rows: list[list[TextBlock]] = [
             [_t("Item", "key"), _t("Warning", "key"), _t("Acknowledgement", "key")]
@@ -461,11 +475,11 @@ def _findings(record: dict[str, Any], template: Template, width: float) -> list[
                     ack_cell,
                 ]
             )
-        out.append(_table(rows, [0.26 * width, 0.34 * width, 0.40 * width]))
+        out.append(_table(rows, [0.26 * width, 0.34 * width, 0.40 * width], caption=heading))
     else:
-        out.append(_t("No warnings.", "small"))
+        out.append(Stack([heading, _t("No warnings.", "small")]))
     stops = ev.get("stops", [])
-    out.append(_h2("Hard stops"))
+    heading = _h2("Hard stops")
     if stops:
         rows = [[_t("Item", "key"), _t("Hard stop", "key")]]
         for s in stops:
@@ -475,17 +489,19 @@ def _findings(record: dict[str, Any], template: Template, width: float) -> list[
                     _t(s["message"], "stop"),
                 ]
             )
-        out.append(_table(rows, [0.35 * width, 0.65 * width]))
+        out.append(_table(rows, [0.35 * width, 0.65 * width], caption=heading))
     else:
-        out.append(_t("No hard stops.", "small"))
+        out.append(Stack([heading, _t("No hard stops.", "small")]))
     missing = ev.get("missing", [])
     if missing:
-        out.append(_h2("Unanswered required items"))
-        out.append(_t(", ".join(_label_of(template, m) for m in missing), "stop"))
+        names = ", ".join(_label_of(template, m) for m in missing)
+        out.append(Stack([_h2("Unanswered required items"), _t(names, "stop")]))
     return out
 
 
-def _signature_table(signature: dict[str, Any], width: float) -> Grid:
+def _signature_table(
+    signature: dict[str, Any], width: float, caption: Flowable | None = None
+) -> Grid:
     pairs: list[tuple[str, str, str]] = [
         ("Printed name", signature["printed_name"], "bold"),
         ("Role", signature["role"], "body"),
@@ -500,28 +516,31 @@ def _signature_table(signature: dict[str, Any], width: float) -> Grid:
         ("Signature SHA-256", signature["record_hash"], "mono"),
     ]
     rows = [[_t(k, "key"), _t(v, style)] for k, v, style in pairs]
-    return _table(rows, [0.26 * width, 0.74 * width], header=False)
+    return _table(rows, [0.26 * width, 0.74 * width], header=False, caption=caption, keep=True)
 
 
 def _signatures(record: dict[str, Any], width: float) -> list[Flowable]:
-    out: list[Flowable] = [_h2("Signature")]
+    out: list[Flowable] = []
     main = [s for s in record["signatures"] if s["meaning"] != "addendum"]
     if not main:
-        out.append(_t("Not signed. This draft is not a valid record.", "stop_bold"))
-    for signature in main:
-        out.append(KeepTogether([_signature_table(signature, width)]))
+        out.append(
+            Stack(
+                [_h2("Signature"), _t("Not signed. This draft is not a valid record.", "stop_bold")]
+            )
+        )
+    for n, signature in enumerate(main):
+        out.append(_signature_table(signature, width, _h2("Signature") if n == 0 else None))
     addenda = record.get("addenda", [])
     if addenda:
-        out.append(_h2("Addenda"))
         for number, addendum in enumerate(addenda, start=1):
-            block: list[Flowable] = [
+            block: list[Flowable] = [_h2("Addenda")] if number == 1 else []
+            block += [
                 Inline(
                     [
                         _span(f"Addendum {number}", "bold"),
                         _span(f" — {local_text(addendum.get('created_at'))}", "body"),
                     ],
                     leading=10.6,
-                    keep_with_next=True,
                 ),
                 Spacer(1, 2),
                 _table([[_t(addendum.get("text") or "")]], [width], header=False),
@@ -567,10 +586,9 @@ class _IntegrityBox(Flowable):
 
 def _integrity(record: dict[str, Any], width: float) -> list[Flowable]:
     digest = record.get("record_hash")
-    out: list[Flowable] = [_h2("Record integrity")]
+    heading = _h2("Record integrity")
     if not digest:
-        out.append(_t("No record hash: the checklist has not been signed.", "stop"))
-        return out
+        return [Stack([heading, _t("No record hash: the checklist has not been signed.", "stop")])]
     text: list[Flowable] = [
         Inline(
             [
@@ -598,8 +616,7 @@ def _integrity(record: dict[str, Any], width: float) -> list[Flowable]:
             leading=9.2,
         ),
     ]
-    out.append(KeepTogether([_IntegrityBox(text, QrFlowable(digest, 30 * mm), width)]))
-    return out
+    return [Stack([heading, _IntegrityBox(text, QrFlowable(digest, 30 * mm), width)])]
 
 
 def keywords(record: dict[str, Any]) -> str:

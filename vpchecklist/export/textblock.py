@@ -40,6 +40,11 @@ class Run:
         return self.leading or self.size * 1.25
 
 
+@lru_cache(maxsize=256)
+def _fill_op(red: float, green: float, blue: float) -> str:
+    return f"{fp_str(red, green, blue)} rg"
+
+
 class Pen:
     """Writes lines into a text object, emitting font and colour operators only on change.
 
@@ -65,7 +70,10 @@ class Pen:
             face = getFont(font)
             self._ttf = face if getattr(face, "_dynamicFont", False) else None
         if self._color is not color:
-            text.setFillColor(color)
+            if type(color) is Color and color.alpha == 1:
+                text._code.append(_fill_op(color.red, color.green, color.blue))
+            else:
+                text.setFillColor(color)
             self._color = color
         ttf = self._ttf
         if ttf is None:
