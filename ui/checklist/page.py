@@ -121,10 +121,7 @@ class ChecklistPage(QWidget):
             self.sections.addItem(self._list_entry(section.title))
         self.scroll.setWidget(body)
         self.stack.addWidget(self.scroll)
-        self.review = ReviewPage(session, self.stack)
-        self.review.jump_requested.connect(self.go_to_item)
-        self.review.sign_box.signed.connect(self._after_signing)
-        self.stack.addWidget(self.review)
+        self._review: ReviewPage | None = None  # built when first shown
         self.sections.addItem(self._list_entry("Review and sign"))
         self.sections.currentRowChanged.connect(self._show_page)
         middle.addWidget(self.sections)
@@ -178,8 +175,19 @@ class ChecklistPage(QWidget):
         if self.session is None:
             return
         self.session.actor = actor
-        if self.stack.currentWidget() is self.review:
-            self.review.refresh()
+        if self._review is not None and self.stack.currentWidget() is self._review:
+            self._review.refresh()
+
+    @property
+    def review(self) -> ReviewPage:
+        """Review and sign, built on first use: a checklist opens on a section page."""
+        if self._review is None:
+            assert self.session is not None
+            self._review = ReviewPage(self.session, self.stack)
+            self._review.jump_requested.connect(self.go_to_item)
+            self._review.sign_box.signed.connect(self._after_signing)
+            self.stack.addWidget(self._review)
+        return self._review
 
     def go_to_index(self, index: int) -> None:
         self.sections.setCurrentRow(max(0, min(index, len(self.pages))))
@@ -248,7 +256,7 @@ class ChecklistPage(QWidget):
             assert self.session is not None
             self.session.refresh_detail()
             self.review.refresh()
-        elif previous is self.review:
+        elif previous is not None and previous is self._review:
             self.scroll.setFocus()  # not left on a hidden widget of the review page
 
     def _reveal(self, widget: QWidget) -> None:
@@ -276,8 +284,8 @@ class ChecklistPage(QWidget):
         review_entry = self.sections.item(len(self.pages))
         review_entry.setText(("✓  " if ev.ready_to_sign else "") + "Review and sign")
         self.progress.setValue(checklists.progress_of(template, ev))
-        if self.stack.currentWidget() is self.review:
-            self.review.refresh()
+        if self._review is not None and self.stack.currentWidget() is self._review:
+            self._review.refresh()
 
     def _apply_read_only(self) -> None:
         assert self.session is not None
