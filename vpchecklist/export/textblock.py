@@ -82,12 +82,24 @@ class Pen:
             return
         code = text._code
         code.append(f"1 0 0 1 {fp_str(x, baseline)} Tm")
-        for subset, chunk in ttf.splitString(line, self._doc):
+        for subset, chunk in self._chunks(ttf, line):
             if subset != text._curSubset:
                 name = ttf.getSubsetInternalName(subset, self._doc)
                 code.append(f"{name} {fp_str(size)} Tf {fp_str(text._leading)} TL")
                 text._curSubset = subset
             code.append(f"({escapePDF(chunk)}) Tj")
+
+    def _chunks(self, ttf: Any, line: str) -> Any:
+        """``ttf.splitString``, with a fast path for a line whose characters all have codes
+        in the first subset already (most lines after the first few)."""
+        state = ttf.state.get(self._doc)
+        if state is not None:
+            assigned = state.assignments
+            try:
+                return ((0, bytes([assigned[code] for code in map(ord, line)])),)
+            except (KeyError, ValueError):  # a new character, or one beyond the first subset
+                pass
+        return ttf.splitString(line, self._doc)
 
 
 def _break_word(word: str, font: str, size: float, width: float) -> list[str]:
