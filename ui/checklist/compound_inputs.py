@@ -36,7 +36,7 @@ class AllergiesInput(ItemInput):
 
     def _choose_none(self) -> None:
         self.none.setChecked(True)
-        self.committed.emit("none")
+        self.on_commit("none")
 
     def _finish(self) -> None:
         text = self.edit.text().strip()
@@ -46,12 +46,12 @@ class AllergiesInput(ItemInput):
         entries = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
         if not entries:
             if not self.none.isChecked():
-                self.cleared.emit()
+                self.on_clear()
             return
         if len(entries) == 1 and entries[0].lower() == "none":
-            self.committed.emit("none")
+            self.on_commit("none")
         else:
-            self.committed.emit(entries)
+            self.on_commit(entries)
 
     def set_value(self, value: Any) -> None:
         self.none.setChecked(value == "none")
@@ -104,7 +104,7 @@ class AnticoagulantsInput(ItemInput):
     def _choose_none(self) -> None:
         self.none.setChecked(True)
         self._last = "none"
-        self.committed.emit("none")
+        self.on_commit("none")
 
     def entered(self) -> dict[str, str] | None:
         """The three fields as the core expects them, or None while one is still empty."""
@@ -120,7 +120,7 @@ class AnticoagulantsInput(ItemInput):
         value = self.entered()
         if value is not None and value != self._last:
             self._last = value
-            self.committed.emit(value)
+            self.on_commit(value)
 
     def handle_enter(self) -> bool:
         """Enter moves along drug → last dose → held before leaving the item."""

@@ -1,5 +1,6 @@
-"""One input widget per item kind. Each emits ``committed(value)`` the moment the nurse gives an
-answer (a button press, or Enter / leaving a field), and ``cleared()`` when a field is emptied.
+"""One input per item kind. Each calls ``on_commit(value)`` the moment the nurse gives an
+answer (a button press, or Enter / leaving a field), and ``on_clear()`` when a field is emptied
+(plain callbacks set by the card, not signals: ~90 connections fewer when a checklist opens).
 
 The values emitted are raw (e.g. the INR as typed, comma turned into a point); the core
 validates them and the card shows the core's sentence when it refuses.
@@ -8,10 +9,11 @@ validates them and the card shows the core's sentence when it refuses.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -26,6 +28,10 @@ from ui.checklist.style import named
 from vpchecklist.templates.model import Item
 
 _DATETIME_SPACE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})$")
+
+
+def _ignore(*_args: Any) -> None:
+    pass
 
 
 def answer_button(name: str, text: str, accessible: str, parent: QWidget) -> QPushButton:
@@ -44,8 +50,6 @@ class ItemInput(QObject):
     a checklist (every widget is created, styled and laid out).
     """
 
-    committed = Signal(object)
-    cleared = Signal()
     #: Wide inputs go below the label rather than beside it.
     wide = False
     #: Button inputs show the stored answer again when the core refuses a press.
@@ -55,6 +59,8 @@ class ItemInput(QObject):
         super().__init__(parent)
         self.item = item
         self.host = parent
+        self.on_commit: Callable[[Any], None] = _ignore
+        self.on_clear: Callable[[], None] = _ignore
         self.row = QHBoxLayout()
         self.row.setContentsMargins(0, 0, 0, 0)
         self.row.setSpacing(8)
@@ -105,7 +111,7 @@ class ButtonsInput(ItemInput):
         self.wide = sum(len(text) for _, text in choices) > 40
 
     def _clicked(self, index: int) -> None:
-        self.committed.emit(self._values[index])
+        self.on_commit(self._values[index])
 
     def set_value(self, value: Any) -> None:
         self.group.setExclusive(False)
@@ -157,9 +163,9 @@ class FieldInput(ItemInput):
             return
         self._last = text
         if text:
-            self.committed.emit(self.raw(text))
+            self.on_commit(self.raw(text))
         else:
-            self.cleared.emit()
+            self.on_clear()
 
     def raw(self, text: str) -> Any:
         return text

@@ -3,9 +3,10 @@ for it, and the core's findings (warning + acknowledge form, stop banner, input 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -65,14 +66,25 @@ class _AckMixin:
         raise NotImplementedError
 
 
+def _ignore(*_args: object) -> None:
+    pass
+
+
 class ItemCard(_AckMixin, QFrame):
-    advance_requested = Signal()
-    postpone_requested = Signal()
+    """``on_advance(card)``: Enter says "next item"; ``on_postpone()``: close as postponed.
+    Plain callbacks rather than signals: fewer connections to make when a checklist opens."""
 
     def __init__(
-        self, item: Item, session: ChecklistSession, parent: QWidget | None = None
+        self,
+        item: Item,
+        session: ChecklistSession,
+        parent: QWidget | None = None,
+        on_advance: Callable[[ItemCard], None] = _ignore,
+        on_postpone: Callable[[], None] = _ignore,
     ) -> None:
         super().__init__(parent)
+        self.on_advance = on_advance
+        self.on_postpone = on_postpone
         self.item = item
         self.session = session
         self.finding_id = item.id
@@ -85,8 +97,8 @@ class ItemCard(_AckMixin, QFrame):
         # Built now: the inputs (test contract: findChild finds any item right after the page
         # is built). Built when the card is first shown (``complete``): its labels and layout.
         self.input = make_input(item, self)
-        self.input.committed.connect(self._commit)
-        self.input.cleared.connect(self._clear)
+        self.input.on_commit = self._commit
+        self.input.on_clear = self._clear
         self.na_button: QPushButton | None = None
         self.na_reason: QLineEdit | None = None
         if item.na_allowed:
@@ -265,7 +277,7 @@ class ItemCard(_AckMixin, QFrame):
             assert self._grid is not None
             view = FindingsView(self.item.id, self.session.detail["header"]["physician"], self)
             view.acknowledge.connect(self._acknowledge)
-            view.postpone_requested.connect(self.postpone_requested)
+            view.postpone_requested.connect(lambda: self.on_postpone())
             view.set_read_only(self.read_only)
             self._grid.addWidget(view, self._findings_row, 0, 1, 2)
             self._findings = view
@@ -318,7 +330,7 @@ class ItemCard(_AckMixin, QFrame):
                 return
             if self.has_error:
                 return
-        self.advance_requested.emit()
+        self.on_advance(self)
 
 
 class LevelsCard(_AckMixin, QFrame):

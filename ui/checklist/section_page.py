@@ -51,9 +51,7 @@ class SectionPage(QWidget):
             box.addWidget(self.levels_card)
         self.cards: list[ItemCard] = []
         for item in section.items:
-            card = ItemCard(item, session, self)
-            card.advance_requested.connect(self._advance)
-            card.postpone_requested.connect(self.postpone_requested)
+            card = ItemCard(item, session, self, self._advance, self.postpone_requested.emit)
             self.cards.append(card)
             box.addWidget(card)
         box.addStretch(1)
@@ -74,9 +72,8 @@ class SectionPage(QWidget):
             self._reveal(card)
             card.focus_input()
 
-    def _advance(self) -> None:
-        card = self.sender()
-        index = self.cards.index(card) if isinstance(card, ItemCard) else len(self.cards)
+    def _advance(self, card: ItemCard) -> None:
+        index = self.cards.index(card)
         if index + 1 < len(self.cards):
             self.focus_item(self.cards[index + 1].item.id)
         else:
