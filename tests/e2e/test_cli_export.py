@@ -240,3 +240,61 @@ def test_wrong_password_is_refused(cli_db, records, tmp_path):
     )
     assert result.returncode == 1
     one_sentence(result.stderr)
+
+
+def test_ctrl_c_stops_a_bulk_export_between_files(cli_db, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from cli_support import cli_env
+
+    from tests.bulk_records import make_records
+    from vpchecklist.demo import DEMO_PASSWORD
+    from vpchecklist.store import open_store
+
+    store = open_store(cli_db, create=False)
+    try:
+        make_records(store, 150, real=3)
+    finally:
+        store.close()
+    out = tmp_path / "bulk"
+    password = tmp_path / "password.txt"
+    password.write_text(DEMO_PASSWORD + "\n", encoding="utf-8")
+    with (
+        password.open("rb") as stdin,
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "vpchecklist.cli",
+                "--db",
+                str(cli_db),
+                "export",
+                "--out",
+                str(out),
+                "--user",
+                "demo.auditor",
+                "--password-stdin",
+            ],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(),
+        ) as proc,
+    ):
+        assert proc.stderr is not None
+        first = proc.stderr.readline()  # the first progress line: some files are done
+        assert first.startswith("Exported"), first
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1, (stdout, stderr)
+    assert "cancelled" in stderr and "Traceback" not in stderr
+    files = sorted(p.name for p in out.iterdir())
+    assert 0 < len(files) < 150
+    assert all(name.startswith("checklist-") and name.endswith(".pdf") for name in files)
+    audited = query(
+        cli_db, "SELECT count(*) FROM audit_event WHERE action = 'export' AND outcome = 'ok'"
+    )[0][0]
+    assert audited == len(files)
