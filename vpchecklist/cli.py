@@ -80,6 +80,7 @@ class Context:
 
     def actor(self) -> Actor:
         """Authenticate ``--user`` with a password from stdin or a prompt."""
+        from vpchecklist.errors import PasswordChangeRequired
         from vpchecklist.services.auth import authenticate
 
         username = getattr(self.args, "user", None)
@@ -87,7 +88,13 @@ class Context:
             raise UsageError("this command needs --user USERNAME")
         store = self.store()
         self.password = self.secrets.read(f"Password for {username}")
-        return authenticate(store, username, self.password)
+        try:
+            return authenticate(store, username, self.password)
+        except PasswordChangeRequired as exc:
+            raise PasswordChangeRequired(
+                f"{username} must choose a new password first (the current one was set by an "
+                f"administrator): run vpchecklist passwd --user {username}."
+            ) from exc
 
     def print(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -132,7 +139,10 @@ def cmd_users_add(ctx: Context) -> int:
         password,
         must_change_password=ctx.args.must_change_password,
     )
-    ctx.print(f"Added {added.role} {added.username} ({added.full_name}).")
+    note = (
+        " They must choose a new password at first sign-in." if added.must_change_password else ""
+    )
+    ctx.print(f"Added {added.role} {added.username} ({added.full_name}).{note}")
     return EXIT_OK
 
 
@@ -526,9 +536,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=["nurse", "physician", "auditor", "admin"])
     p.add_argument("--full-name", required=True)
     p.add_argument(
-        "--must-change-password",
-        action="store_true",
-        help="make the user choose a new password at first sign-in",
+        "--no-password-change",
+        dest="must_change_password",
+        action="store_false",
+        help="do not make the user replace this administrator-set password at first sign-in",
     )
     _add_user_args(p)
     p = command("list", cmd_users_list, "list users", users_sub)

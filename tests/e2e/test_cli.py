@@ -101,6 +101,19 @@ def test_users_add_list_disable(tmp_path: Path) -> None:
     assert added.returncode == 0, added.stderr
     assert "nina" in added.stdout
 
+    # An administrator-set password must be replaced before anything else (exit 1 until then).
+    pending = as_user(db, "nina", "list", password=nina_pw)
+    assert pending.returncode == 1
+    assert "new password" in one_sentence(pending.stderr)
+    short = run_cli(db, "passwd", "--user", "nina", "--password-stdin", password=[nina_pw, "short"])
+    assert short.returncode == 2 and "10 characters" in one_sentence(short.stderr)
+    changed = run_cli(
+        db, "passwd", "--user", "nina", "--password-stdin", password=[nina_pw, "nina-password-2"]
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert as_user(db, "nina", "list", password=nina_pw).returncode == 1, "old password is gone"
+    nina_pw = "nina-password-2"
+
     listed = as_user(db, "boss", "users", "list", "--format", "json", password=boss_pw)
     assert listed.returncode == 0, listed.stderr
     by_name = {u["username"]: u for u in json.loads(listed.stdout)}
