@@ -355,7 +355,9 @@ def verify_chain(store: Store) -> list[dict[str, Any]]:
                     cid,
                     f"checklist {cid}: signature {s.seq} does not follow the previous one (chain broken)",
                 )
-                if prev_checklist is not None and prev_checklist != cid:
+                if prev_checklist is not None and prev_checklist != cid and s.seq == expected_seq:
+                    # No gap: the previous record was rewritten and re-hashed after this one
+                    # was chained to it, so name it too (a gap is reported above instead).
                     report(
                         prev_checklist,
                         f"checklist {prev_checklist}: its signature no longer matches the hash "
