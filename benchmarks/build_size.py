@@ -1,6 +1,6 @@
 """Build the PyInstaller onedir bundle (unless --no-build) and print its size.
 
-    python benchmarks/build_size.py [--no-build] [--dist DIR]
+python benchmarks/build_size.py [--no-build] [--dist DIR]
 """
 
 from __future__ import annotations
@@ -23,9 +23,21 @@ def main() -> int:
     if not args.no_build:
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-             "--distpath", str(dist), "--workpath", str(ROOT / "build"), str(ROOT / "build.spec")],
-            cwd=ROOT, check=True,
+            [
+                sys.executable,
+                "-m",
+                "PyInstaller",
+                "--noconfirm",
+                "--log-level",
+                "WARN",
+                "--distpath",
+                str(dist),
+                "--workpath",
+                str(ROOT / "build"),
+                str(ROOT / "build.spec"),
+            ],
+            cwd=ROOT,
+            check=True,
         )
         print(f"build time: {time.perf_counter() - started:.0f} s")
     bundle = dist / "vpchecklist"

@@ -43,9 +43,18 @@ def main() -> int:
         started = time.monotonic()
         procs = [
             subprocess.Popen(
-                [sys.executable, str(WORKER), str(db), users[n % 3], PASSWORDS[users[n % 3]],
-                 str(seconds), str(n + 1)],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                [
+                    sys.executable,
+                    str(WORKER),
+                    str(db),
+                    users[n % 3],
+                    PASSWORDS[users[n % 3]],
+                    str(seconds),
+                    str(n + 1),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )
             for n in range(args.workers)
         ]
@@ -56,14 +65,27 @@ def main() -> int:
             ids += [int(line) for line in out.split()]
             error_lines += [line for line in err.splitlines() if line.strip()]
         elapsed = time.monotonic() - started
-        listed = cli(db, "list", "--user", "auditor", "--password-stdin", "--format", "json",
-                     stdin=PASSWORDS["auditor"] + "\n")
+        listed = cli(
+            db,
+            "list",
+            "--user",
+            "auditor",
+            "--password-stdin",
+            "--format",
+            "json",
+            stdin=PASSWORDS["auditor"] + "\n",
+        )
         rows = {r["id"]: r for r in json.loads(listed.stdout)} if listed.returncode == 0 else {}
         unsigned = [i for i in ids if rows.get(i, {}).get("status") not in ("signed", "postponed")]
         verify = cli(db, "audit", "verify")
         check = cli(db, "db", "check")
-        errors = len(error_lines) + len(unsigned) + (verify.returncode != 0) + (
-            check.returncode != 0) + (listed.returncode != 0)
+        errors = (
+            len(error_lines)
+            + len(unsigned)
+            + (verify.returncode != 0)
+            + (check.returncode != 0)
+            + (listed.returncode != 0)
+        )
         print(f"workers: {args.workers}, duration: {elapsed:.1f} s")
         print(f"signatures: {len(ids)}")
         print(f"signatures per second: {len(ids) / elapsed:.2f}")

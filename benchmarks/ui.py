@@ -43,7 +43,11 @@ def cold_start(folder: Path) -> float:
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "--smoke-test", "--db", str(folder / "b.sqlite")],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     assert proc.stdout is not None
     for line in proc.stdout:

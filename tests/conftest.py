@@ -47,6 +47,7 @@ def actors(store: Store) -> dict[str, Actor]:
     out = {"admin": admin}
     names = {"nurse": "Nina Nurse", "physician": "Dr Paul Physician", "auditor": "Audrey Auditor"}
     for role, full_name in names.items():
-        out[role] = users.add_user(store, admin, role, role, full_name, PASSWORDS[role],
-                                   must_change_password=False)
+        out[role] = users.add_user(
+            store, admin, role, role, full_name, PASSWORDS[role], must_change_password=False
+        )
     return out

@@ -16,7 +16,10 @@ _TODAY_LEVELS = (["L2"], ["T12", "L1"], ["T8"], ["L4"])
 
 
 def seed_demo(
-    store: Store, count: int = DEMO_COUNT, seed: int | None = 7, cancel: threading.Event | None = None
+    store: Store,
+    count: int = DEMO_COUNT,
+    seed: int | None = 7,
+    cancel: threading.Event | None = None,
 ) -> int:
     """Returns how many checklists were created; stops early when ``cancel`` is set."""
     created = 0

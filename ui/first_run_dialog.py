@@ -76,4 +76,3 @@ class FirstRunDialog(QDialog):
             field.setFocus()
             return
         self.accept()
-

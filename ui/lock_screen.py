@@ -91,7 +91,9 @@ class LockScreen(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._done()
-        show_inline(self.message, str(error) if isinstance(error, AuthError) else plain_message(error))
+        show_inline(
+            self.message, str(error) if isinstance(error, AuthError) else plain_message(error)
+        )
         self.password.clear()
         self.password.setFocus()
 

@@ -156,6 +156,8 @@ class LoginPage(QWidget):
         if isinstance(error, PasswordChangeRequired):
             self._ask_new_password(username, password)
             return
-        show_inline(self.message, str(error) if isinstance(error, AuthError) else plain_message(error))
+        show_inline(
+            self.message, str(error) if isinstance(error, AuthError) else plain_message(error)
+        )
         self.password.clear()
         self.password.setFocus()

@@ -80,7 +80,9 @@ class NewChecklistPage(QWidget):
     def _build_layout(self) -> None:
         title = QLabel("New checklist")
         title.setObjectName("page.title")
-        hint = QLabel("Copy the details from the procedure order. Levels are confirmed again later.")
+        hint = QLabel(
+            "Copy the details from the procedure order. Levels are confirmed again later."
+        )
         hint.setObjectName("page.hint")
         hint.setWordWrap(True)
 

@@ -68,4 +68,3 @@ class PasswordChangeDialog(QDialog):
             show_inline(self.message, str(error))
             return
         self.accept()
-

@@ -144,8 +144,11 @@ class SpinePicker(QWidget):
     def _typed(self, text: str, final: bool = False) -> None:
         wanted, unknown = self.parse(text)
         self._apply(wanted)
-        if unknown and not final and not _TOKEN.search(text[-1:]) and text.upper().endswith(
-            unknown[-1]
+        if (
+            unknown
+            and not final
+            and not _TOKEN.search(text[-1:])
+            and text.upper().endswith(unknown[-1])
         ):
             unknown = unknown[:-1]  # still being typed
         if unknown:

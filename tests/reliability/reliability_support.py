@@ -29,8 +29,13 @@ PASSWORDS = {
     "physician": "physician-password-1",
     "auditor": "auditor-password-1",
 }
-ROLE_OF = {"admin": "admin", "nurse": "nurse", "nurse2": "nurse", "physician": "physician",
-           "auditor": "auditor"}
+ROLE_OF = {
+    "admin": "admin",
+    "nurse": "nurse",
+    "nurse2": "nurse",
+    "physician": "physician",
+    "auditor": "auditor",
+}
 
 
 @dataclass
@@ -81,7 +86,12 @@ def seed_users(store: Store, names: Sequence[str] = tuple(PASSWORDS)) -> dict[st
         if name == "admin":
             continue
         out[name] = users.add_user(
-            store, admin, name, ROLE_OF[name], f"{name.title()} Example", PASSWORDS[name],
+            store,
+            admin,
+            name,
+            ROLE_OF[name],
+            f"{name.title()} Example",
+            PASSWORDS[name],
             must_change_password=False,
         )
     return out
@@ -109,8 +119,12 @@ def table_counts(path: Path) -> dict[str, int]:
     """Rows per table, read with plain sqlite3 (no triggers, no peewee)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
     finally:
         conn.close()

@@ -44,8 +44,9 @@ def world(store, tmp_path):  # type: ignore[no-untyped-def]
     return store, people, signed, tmp_path
 
 
-def _calls(store: Any, people: dict[str, Any], signed: int, tmp: Path
-           ) -> list[tuple[str, str, Callable[[Any, str], Any]]]:
+def _calls(
+    store: Any, people: dict[str, Any], signed: int, tmp: Path
+) -> list[tuple[str, str, Callable[[Any, str], Any]]]:
     """(verb, name, call(actor, password)) for every service entry point."""
     nurse = people["nurse"]
 
@@ -61,39 +62,88 @@ def _calls(store: Any, people: dict[str, Any], signed: int, tmp: Path
 
     counter = iter(range(1000))
     return [
-        ("create", "start_checklist", lambda a, _p: checklists.start_checklist(
-            store, a, checklists.parse_header(document(3), checklists.active_template()))),
-        ("create", "create_from_document", lambda a, _p: checklists.create_from_document(
-            store, a, document(4))),
-        ("answer", "answer", lambda a, _p: checklists.answer(
-            store, a, fresh_draft(), "history.inr", 1.1)),
-        ("answer", "mark_na", lambda a, _p: checklists.mark_na(
-            store, a, fresh_draft(), "history.inr", "not drawn")),
-        ("answer", "clear_answer", lambda a, _p: checklists.clear_answer(
-            store, a, fresh_draft(), "history.inr")),
-        ("acknowledge", "acknowledge", lambda a, _p: checklists.acknowledge(
-            store, a, fresh_draft(True), "history.inr", "discussed", "Dr Example")),
+        (
+            "create",
+            "start_checklist",
+            lambda a, _p: checklists.start_checklist(
+                store, a, checklists.parse_header(document(3), checklists.active_template())
+            ),
+        ),
+        (
+            "create",
+            "create_from_document",
+            lambda a, _p: checklists.create_from_document(store, a, document(4)),
+        ),
+        (
+            "answer",
+            "answer",
+            lambda a, _p: checklists.answer(store, a, fresh_draft(), "history.inr", 1.1),
+        ),
+        (
+            "answer",
+            "mark_na",
+            lambda a, _p: checklists.mark_na(store, a, fresh_draft(), "history.inr", "not drawn"),
+        ),
+        (
+            "answer",
+            "clear_answer",
+            lambda a, _p: checklists.clear_answer(store, a, fresh_draft(), "history.inr"),
+        ),
+        (
+            "acknowledge",
+            "acknowledge",
+            lambda a, _p: checklists.acknowledge(
+                store, a, fresh_draft(True), "history.inr", "discussed", "Dr Example"
+            ),
+        ),
         ("sign", "sign", lambda a, p: signing.sign(store, a, fresh_draft(), p, "ready")),
-        ("addendum", "add_addendum", lambda a, p: signing.add_addendum(
-            store, a, signed, "note", p)),
+        (
+            "addendum",
+            "add_addendum",
+            lambda a, p: signing.add_addendum(store, a, signed, "note", p),
+        ),
         ("read", "detail", lambda a, _p: checklists.detail(store, a, signed)),
         ("read", "evaluation", lambda a, _p: checklists.evaluation(store, a, signed)),
         ("read", "search", lambda a, _p: checklists.search(store, a)),
         ("read", "count", lambda a, _p: checklists.count(store, a)),
         ("export", "export_one", export),
         ("audit_log", "events", lambda a, _p: audit.events(store, a)),
-        ("manage_users", "add_user", lambda a, _p: users.add_user(
-            store, a, f"new{next(counter)}", "nurse", "New Nurse", "new-password-123")),
+        (
+            "manage_users",
+            "add_user",
+            lambda a, _p: users.add_user(
+                store, a, f"new{next(counter)}", "nurse", "New Nurse", "new-password-123"
+            ),
+        ),
         ("manage_users", "list_users", lambda a, _p: users.list_users(store, a)),
-        ("manage_users", "disable_user", lambda a, _p: users.disable_user(
-            store, a, users.add_user(store, people["admin"], f"tmp{next(counter)}", "nurse",
-                                     "Tmp", "tmp-password-123").username)),
+        (
+            "manage_users",
+            "disable_user",
+            lambda a, _p: users.disable_user(
+                store,
+                a,
+                users.add_user(
+                    store,
+                    people["admin"],
+                    f"tmp{next(counter)}",
+                    "nurse",
+                    "Tmp",
+                    "tmp-password-123",
+                ).username,
+            ),
+        ),
         ("manage_users", "enable_user", lambda a, _p: users.enable_user(store, a, "nurse")),
-        ("manage_users", "reset_password", lambda a, _p: users.reset_password(
-            store, a, "physician", "reset-password-123")),
+        (
+            "manage_users",
+            "reset_password",
+            lambda a, _p: users.reset_password(store, a, "physician", "reset-password-123"),
+        ),
         ("backup", "back_up_now", lambda a, _p: backups.back_up_now(store, a, tmp / "backups")),
-        ("settings", "settings.update", lambda a, _p: settings.update(
-            store, a, {"idle_lock_minutes": 5})),
+        (
+            "settings",
+            "settings.update",
+            lambda a, _p: settings.update(store, a, {"idle_lock_minutes": 5}),
+        ),
     ]
 
 
@@ -101,10 +151,15 @@ def _calls(store: Any, people: dict[str, Any], signed: int, tmp: Path
 def test_every_verb_with_every_role(world, role):  # type: ignore[no-untyped-def]
     store, people, signed, tmp = world
     actor = people[role]
+
     def refusals(verb: str) -> list[AuditEvent]:
-        return list(AuditEvent.select().where(
-            AuditEvent.username == actor.username, AuditEvent.action == verb,
-            AuditEvent.outcome == "refused"))
+        return list(
+            AuditEvent.select().where(
+                AuditEvent.username == actor.username,
+                AuditEvent.action == verb,
+                AuditEvent.outcome == "refused",
+            )
+        )
 
     for verb, name, call in _calls(store, people, signed, tmp):
         before = len(refusals(verb))
@@ -138,8 +193,14 @@ def test_refusals_through_the_cli(world):  # type: ignore[no-untyped-def]
         ("nurse", ["users", "list"]),
         ("physician", ["audit", "log"]),
     ]:
-        result = cli(db, *args, "--user", user, "--password-stdin",
-                     stdin=PASSWORDS[user] + "\nnew-password-123\n")
+        result = cli(
+            db,
+            *args,
+            "--user",
+            user,
+            "--password-stdin",
+            stdin=PASSWORDS[user] + "\nnew-password-123\n",
+        )
         assert result.returncode == 1, (user, args, result)
         assert "cannot" in result.stderr and "Traceback" not in result.stderr
 
@@ -175,11 +236,13 @@ def test_lockout_after_five_failures_and_its_expiry(world, monkeypatch):  # type
             auth.authenticate(store, "nurse", "wrong-password")
     with pytest.raises(AuthError, match="locked"):
         auth.authenticate(store, "nurse", PASSWORDS["nurse"])
-    lockouts = AuditEvent.select().where(AuditEvent.action == "lockout",
-                                         AuditEvent.username == "nurse")
+    lockouts = AuditEvent.select().where(
+        AuditEvent.action == "lockout", AuditEvent.username == "nurse"
+    )
     assert lockouts.count() == 1
-    refused = AuditEvent.select().where(AuditEvent.username == "nurse",
-                                        AuditEvent.outcome == "refused")
+    refused = AuditEvent.select().where(
+        AuditEvent.username == "nurse", AuditEvent.outcome == "refused"
+    )
     assert refused.count() >= 1
     clock.offset = timedelta(minutes=14)
     with pytest.raises(AuthError, match="locked"):
@@ -210,8 +273,9 @@ def test_lockout_through_the_cli(world):  # type: ignore[no-untyped-def]
     for _ in range(5):
         result = cli(db, "list", "--user", "auditor", "--password-stdin", stdin="wrong-one-x\n")
         assert result.returncode == 1 and "Wrong username or password" in result.stderr
-    result = cli(db, "list", "--user", "auditor", "--password-stdin",
-                 stdin=PASSWORDS["auditor"] + "\n")
+    result = cli(
+        db, "list", "--user", "auditor", "--password-stdin", stdin=PASSWORDS["auditor"] + "\n"
+    )
     assert result.returncode == 1 and "locked" in result.stderr and "15 minutes" in result.stderr
 
 
@@ -251,8 +315,20 @@ def test_passwords_never_stored_or_logged_in_clear(world):  # type: ignore[no-un
     # The CLI path too: init, wrong passwords, signing, a refused short password.
     db2 = tmp / "cli.sqlite"
     cli(db2, "init", "--admin", "boss", "--password-stdin", stdin="boss-password-99\n")
-    cli(db2, "users", "add", "n1", "--role", "nurse", "--full-name", "N One", "--user", "boss",
-        "--password-stdin", stdin="boss-password-99\nnurse-one-pass-1\n")
+    cli(
+        db2,
+        "users",
+        "add",
+        "n1",
+        "--role",
+        "nurse",
+        "--full-name",
+        "N One",
+        "--user",
+        "boss",
+        "--password-stdin",
+        stdin="boss-password-99\nnurse-one-pass-1\n",
+    )
     cli(db2, "list", "--user", "boss", "--password-stdin", stdin="boss-wrong-pass-3\n")
     cli(db2, "backup", "--out", str(tmp / "backups" / "cli.sqlite"))
     secrets.update(boss="boss-password-99", n1="nurse-one-pass-1", bosswrong="boss-wrong-pass-3")
@@ -298,8 +374,14 @@ def test_files_created_private(tmp_path, monkeypatch):  # type: ignore[no-untype
         result = cli(db, "backup", "--out", str(tmp_path / "bk2" / "b.sqlite"))
         assert result.returncode == 0, result.stderr
         assert _mode(tmp_path / "bk2" / "b.sqlite") == 0o600
-        cli(tmp_path / "cli" / "db.sqlite", "init", "--admin", "boss", "--password-stdin",
-            stdin="boss-password-99\n")
+        cli(
+            tmp_path / "cli" / "db.sqlite",
+            "init",
+            "--admin",
+            "boss",
+            "--password-stdin",
+            stdin="boss-password-99\n",
+        )
         assert _mode(tmp_path / "cli" / "db.sqlite") == 0o600
         assert _mode(tmp_path / "cli") == 0o700
         logs = Path(os.environ["VPCHECKLIST_HOME"]) / "logs"
@@ -319,8 +401,14 @@ def test_rotated_log_file_stays_private(tmp_path):  # type: ignore[no-untyped-de
     big.chmod(0o600)
     old = os.umask(0o022)
     try:
-        result = cli(tmp_path / "db.sqlite", "list", "--user", "ghost", "--password-stdin",
-                     stdin="whatever-pass\n")  # logs the refusal → rotates the file
+        result = cli(
+            tmp_path / "db.sqlite",
+            "list",
+            "--user",
+            "ghost",
+            "--password-stdin",
+            stdin="whatever-pass\n",
+        )  # logs the refusal → rotates the file
     finally:
         os.umask(old)
     assert result.returncode in (1, 2)

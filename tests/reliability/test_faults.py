@@ -119,8 +119,14 @@ def test_database_locked_longer_than_busy_timeout(prepared, command):  # type: i
     with lock_held(db):
         started = time.monotonic()
         result = cli(
-            db, *args, "--user", "nurse", "--password-stdin",
-            stdin=PASSWORDS["nurse"] + "\n", env={"VPCHECKLIST_BUSY_TIMEOUT": "1"}, timeout=30,
+            db,
+            *args,
+            "--user",
+            "nurse",
+            "--password-stdin",
+            stdin=PASSWORDS["nurse"] + "\n",
+            env={"VPCHECKLIST_BUSY_TIMEOUT": "1"},
+            timeout=30,
         )
         elapsed = time.monotonic() - started
     assert result.returncode == 2, result
@@ -138,8 +144,16 @@ def test_reads_wait_out_a_short_lock(prepared):  # type: ignore[no-untyped-def]
     db, draft, _ = prepared
     with lock_held(db, seconds=1.0):
         result = cli(
-            db, "checklist", "sign", str(draft), "--meaning", "ready", "--user", "nurse",
-            "--password-stdin", stdin=PASSWORDS["nurse"] + "\n",
+            db,
+            "checklist",
+            "sign",
+            str(draft),
+            "--meaning",
+            "ready",
+            "--user",
+            "nurse",
+            "--password-stdin",
+            stdin=PASSWORDS["nurse"] + "\n",
             env={"VPCHECKLIST_BUSY_TIMEOUT": "10"},
         )
     assert result.returncode == 0, result.stderr
@@ -172,8 +186,16 @@ def test_disk_full_while_signing(prepared, tmp_path):  # type: ignore[no-untyped
         shutil.copy(pristine, db)
         before = clinical_counts(db)
         result = cli(
-            db, "checklist", "sign", str(draft), "--meaning", "ready", "--user", "nurse",
-            "--password-stdin", stdin=PASSWORDS["nurse"] + "\n",
+            db,
+            "checklist",
+            "sign",
+            str(draft),
+            "--meaning",
+            "ready",
+            "--user",
+            "nurse",
+            "--password-stdin",
+            stdin=PASSWORDS["nurse"] + "\n",
             preexec_fn=_file_size_limit(limit),
         )
         assert_clean_stderr(result.stderr)
@@ -191,12 +213,16 @@ def test_disk_full_while_signing(prepared, tmp_path):  # type: ignore[no-untyped
             conn = sqlite3.connect(db)
             logged_in = conn.execute(
                 "SELECT count(*) FROM audit_event WHERE action = 'login' AND username = 'nurse'"
-                " AND outcome = 'ok'").fetchone()[0]
+                " AND outcome = 'ok'"
+            ).fetchone()[0]
             conn.close()
             outcomes["failed_during_sign"] += bool(logged_in)
         _healthy(db)
-        status = sqlite3.connect(db).execute(
-            "SELECT status FROM checklist WHERE id = ?", (draft,)).fetchone()[0]
+        status = (
+            sqlite3.connect(db)
+            .execute("SELECT status FROM checklist WHERE id = ?", (draft,))
+            .fetchone()[0]
+        )
         assert status == ("signed" if result.returncode == 0 else "draft")
     assert outcomes["refused"] and outcomes["ok"], outcomes
     assert outcomes["failed_during_sign"], f"no limit hit the sign write itself: {outcomes}"
@@ -208,8 +234,12 @@ def _can_mount() -> bool:
     probe = Path("/tmp") / f"vp-mount-probe-{os.getpid()}"
     probe.mkdir(exist_ok=True)
     try:
-        ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)],
-                            capture_output=True).returncode == 0
+        ok = (
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)], capture_output=True
+            ).returncode
+            == 0
+        )
         if ok:
             subprocess.run(["umount", str(probe)], capture_output=True)
         return ok
@@ -239,16 +269,27 @@ def test_disk_full_on_a_small_filesystem(prepared, tmp_path):  # type: ignore[no
     size = db.stat().st_size
     outcomes = {"ok": 0, "refused": 0}
     for spare in range(0, 48 * 1024, 8192):
-        with mounted(tmp_path / f"small-{spare}", "-t", "tmpfs", "-o",
-                     f"size={size + 256 * 1024}", "tmpfs") as fs:
+        with mounted(
+            tmp_path / f"small-{spare}", "-t", "tmpfs", "-o", f"size={size + 256 * 1024}", "tmpfs"
+        ) as fs:
             small = fs / "vp.sqlite"
             shutil.copy(db, small)
             filler = fs / "filler"
             free = shutil.disk_usage(fs).free
             filler.write_bytes(b"\0" * max(0, free - spare))
             before = clinical_counts(db)
-            result = cli(small, "checklist", "sign", str(draft), "--meaning", "ready", "--user",
-                         "nurse", "--password-stdin", stdin=PASSWORDS["nurse"] + "\n")
+            result = cli(
+                small,
+                "checklist",
+                "sign",
+                str(draft),
+                "--meaning",
+                "ready",
+                "--user",
+                "nurse",
+                "--password-stdin",
+                stdin=PASSWORDS["nurse"] + "\n",
+            )
             assert_clean_stderr(result.stderr)
             if result.returncode == 0:
                 outcomes["ok"] += 1
@@ -291,8 +332,15 @@ def _damage(db: Path, how: str) -> None:
         raise AssertionError(how)
 
 
-DAMAGE = ["random_bytes", "random_header", "truncated_half", "truncated_one_page",
-          "truncated_to_zero", "text_file", "scribbled_pages"]
+DAMAGE = [
+    "random_bytes",
+    "random_header",
+    "truncated_half",
+    "truncated_one_page",
+    "truncated_to_zero",
+    "text_file",
+    "scribbled_pages",
+]
 
 
 @pytest.mark.parametrize("how", DAMAGE)
@@ -303,8 +351,16 @@ def test_damaged_database_file(prepared, how):  # type: ignore[no-untyped-def]
     commands = [
         ["list", "--user", "nurse", "--password-stdin"],
         ["checklist", "create", "--from", str(doc), "--user", "nurse", "--password-stdin"],
-        ["checklist", "sign", str(draft), "--meaning", "ready", "--user", "nurse",
-         "--password-stdin"],
+        [
+            "checklist",
+            "sign",
+            str(draft),
+            "--meaning",
+            "ready",
+            "--user",
+            "nurse",
+            "--password-stdin",
+        ],
         ["audit", "verify"],
         ["backup", "--out", str(db.parent / "copy.sqlite")],
     ][: 2 if how in ("text_file", "truncated_one_page") else 5]
@@ -377,8 +433,9 @@ def test_read_only_data_folder(prepared, command):  # type: ignore[no-untyped-de
     with read_only_folder(db.parent):
         with pytest.raises(OSError):
             (db.parent / "probe").write_text("x")
-        result = cli(db, *args, "--user", "nurse", "--password-stdin",
-                     stdin=PASSWORDS["nurse"] + "\n")
+        result = cli(
+            db, *args, "--user", "nurse", "--password-stdin", stdin=PASSWORDS["nurse"] + "\n"
+        )
         assert_clean_stderr(result.stderr)
         assert result.returncode == 2, result
         assert "read-only" in result.stderr or "cannot be written" in result.stderr, result.stderr
@@ -416,7 +473,9 @@ def test_killed_during_backup(prepared, tmp_path):  # type: ignore[no-untyped-de
         env = dict(os.environ)
         proc = subprocess.Popen(
             [PYTHON, "-m", "vpchecklist.cli", "--db", str(db), "backup", "--out", str(target)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
         )
         deadline = time.monotonic() + 30
         while not partial.exists() and proc.poll() is None and time.monotonic() < deadline:
@@ -446,10 +505,17 @@ def test_unwritable_log_file_does_not_leak_a_traceback(prepared, tmp_path):  # t
     logs.mkdir(parents=True, exist_ok=True)
     (logs / "vpchecklist.log").write_text("filler line\n" * 20_000)  # ~240 KB, over the limit
     _damage(db, "random_header")  # a command that logs an exception with its traceback
-    result = cli(db, "list", "--user", "nurse", "--password-stdin",
-                 stdin=PASSWORDS["nurse"] + "\n", preexec_fn=_file_size_limit(100_000))
+    result = cli(
+        db,
+        "list",
+        "--user",
+        "nurse",
+        "--password-stdin",
+        stdin=PASSWORDS["nurse"] + "\n",
+        preexec_fn=_file_size_limit(100_000),
+    )
     assert result.returncode == 2
     assert "damaged" in result.stderr
-    assert "Logging error" not in result.stderr and "Traceback" not in result.stderr, (
-        result.stderr[:500]
-    )
+    assert "Logging error" not in result.stderr and "Traceback" not in result.stderr, result.stderr[
+        :500
+    ]

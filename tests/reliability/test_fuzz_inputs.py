@@ -47,17 +47,74 @@ TEXTS = (
     | st.builds(lambda a, c, b: a + c + b, st.text(max_size=8), CONTROL, st.text(max_size=8))
     | st.sampled_from(
         [
-            "", " ", "yes", "no", "YES ", " No", "Yes\n", "yes\x00", "none", "NONE",
-            "gown", "own_clothes", "chest", "abdomen", "light", "fatty", "I", "IV", "V", "VI",
-            "used", "not_needed", "clipped", "chlorhexidine", "povidone_iodine",
-            "1.5", "1.51", "+1.5", "-0", "1e400", "-1e400", "nan", "NaN", "inf", "Infinity",
-            "1,5", "1_000", "١٢", "１２", "0x10", ".5", "5.", "1e-400",
-            "128/76", "300/10", "301/100", "80/120", "999/1", " 120 / 80 ", "120/80/60",
-            "2026-03-10T08:00", "0001-01-01T00:00", "9999-12-31T23:59", "1899-12-31T23:59",
-            "1900-01-01T00:00", "2100-12-31T23:59", "2101-01-01T00:00", "2026-02-30T10:00",
-            "2026-03-10T24:00", "2026-03-10T10:00:00", "2026-03-10T10:00Z",
-            "2026-03-10 10:00", "２０２６-03-10T10:00", "2026-03-10T10:00+01:00",
-            "a" * 1001, "x" * 100_000, "é" * 999, "🦴" * 500,
+            "",
+            " ",
+            "yes",
+            "no",
+            "YES ",
+            " No",
+            "Yes\n",
+            "yes\x00",
+            "none",
+            "NONE",
+            "gown",
+            "own_clothes",
+            "chest",
+            "abdomen",
+            "light",
+            "fatty",
+            "I",
+            "IV",
+            "V",
+            "VI",
+            "used",
+            "not_needed",
+            "clipped",
+            "chlorhexidine",
+            "povidone_iodine",
+            "1.5",
+            "1.51",
+            "+1.5",
+            "-0",
+            "1e400",
+            "-1e400",
+            "nan",
+            "NaN",
+            "inf",
+            "Infinity",
+            "1,5",
+            "1_000",
+            "١٢",
+            "１２",
+            "0x10",
+            ".5",
+            "5.",
+            "1e-400",
+            "128/76",
+            "300/10",
+            "301/100",
+            "80/120",
+            "999/1",
+            " 120 / 80 ",
+            "120/80/60",
+            "2026-03-10T08:00",
+            "0001-01-01T00:00",
+            "9999-12-31T23:59",
+            "1899-12-31T23:59",
+            "1900-01-01T00:00",
+            "2100-12-31T23:59",
+            "2101-01-01T00:00",
+            "2026-02-30T10:00",
+            "2026-03-10T24:00",
+            "2026-03-10T10:00:00",
+            "2026-03-10T10:00Z",
+            "2026-03-10 10:00",
+            "２０２６-03-10T10:00",
+            "2026-03-10T10:00+01:00",
+            "a" * 1001,
+            "x" * 100_000,
+            "é" * 999,
+            "🦴" * 500,
         ]
     )
 )
@@ -73,9 +130,7 @@ JSONISH = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXTS, inner, max_size=4),
     max_leaves=12,
 )
-NA = st.fixed_dictionaries({"na": SCALARS}) | st.fixed_dictionaries(
-    {"na": TEXTS, "extra": SCALARS}
-)
+NA = st.fixed_dictionaries({"na": SCALARS}) | st.fixed_dictionaries({"na": TEXTS, "extra": SCALARS})
 ANTICOAG = st.fixed_dictionaries(
     {},
     optional={
@@ -86,7 +141,9 @@ ANTICOAG = st.fixed_dictionaries(
     },
 )
 ALLERGIES = st.lists(TEXTS | NUMBERS | st.none(), max_size=60)
-ANSWERS = JSONISH | NA | ANTICOAG | ALLERGIES | st.tuples(SCALARS) | st.sets(st.integers(), max_size=2)
+ANSWERS = (
+    JSONISH | NA | ANTICOAG | ALLERGIES | st.tuples(SCALARS) | st.sets(st.integers(), max_size=2)
+)
 
 
 def _names_item(message: str, item_id: str) -> bool:
@@ -107,9 +164,7 @@ def draft(store, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def _snapshot(cid: int) -> tuple[list[tuple[str, str]], int]:
-    answers = sorted(
-        (a.item_id, a.value) for a in Answer.select().where(Answer.checklist == cid)
-    )
+    answers = sorted((a.item_id, a.value) for a in Answer.select().where(Answer.checklist == cid))
     return answers, AnswerHistory.select().count()
 
 
@@ -157,8 +212,9 @@ def test_mark_na_refuses_or_stores_reason(draft, item_id, reason):  # type: igno
 
 
 @FUZZ
-@given(item_id=st.sampled_from(ITEM_IDS + ["levels", "nope.item"]), reason=SCALARS,
-       physician=SCALARS)
+@given(
+    item_id=st.sampled_from(ITEM_IDS + ["levels", "nope.item"]), reason=SCALARS, physician=SCALARS
+)
 def test_acknowledge_never_crashes(draft, item_id, reason, physician):  # type: ignore[no-untyped-def]
     store, nurse, cid = draft
     try:
@@ -174,22 +230,33 @@ DOCS = st.fixed_dictionaries(
     {},
     optional={
         "patient": st.fixed_dictionaries(
-            {}, optional={"name": HEADER_VALUES, "date_of_birth": HEADER_VALUES,
-                          "mrn": HEADER_VALUES, "ssn": SCALARS}
-        ) | SCALARS,
-        "levels": st.lists(TEXTS | st.sampled_from(["T1", "T6", "T7", "L5", "S1", "S5", "C5",
-                                                     "t12", " L1 ", "L6"]) | SCALARS,
-                           max_size=6) | SCALARS,
+            {},
+            optional={
+                "name": HEADER_VALUES,
+                "date_of_birth": HEADER_VALUES,
+                "mrn": HEADER_VALUES,
+                "ssn": SCALARS,
+            },
+        )
+        | SCALARS,
+        "levels": st.lists(
+            TEXTS
+            | st.sampled_from(["T1", "T6", "T7", "L5", "S1", "S5", "C5", "t12", " L1 ", "L6"])
+            | SCALARS,
+            max_size=6,
+        )
+        | SCALARS,
         "planned_start": HEADER_VALUES,
         "physician": HEADER_VALUES,
         "answers": st.dictionaries(st.sampled_from(ITEM_IDS) | TEXTS, ANSWERS, max_size=12)
         | SCALARS,
         "acknowledgements": st.dictionaries(
             st.sampled_from(ITEM_IDS + ["levels"]) | TEXTS,
-            st.fixed_dictionaries({}, optional={"reason": SCALARS,
-                                                "physician_informed": SCALARS}) | SCALARS,
+            st.fixed_dictionaries({}, optional={"reason": SCALARS, "physician_informed": SCALARS})
+            | SCALARS,
             max_size=4,
-        ) | SCALARS,
+        )
+        | SCALARS,
         "extra": SCALARS,
     },
 )
@@ -241,8 +308,11 @@ def _dump_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_dump_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k))} = {_dump_value(v)}"
-                               for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{json.dumps(str(k))} = {_dump_value(v)}" for k, v in value.items())
+            + "}"
+        )
     raise TypeError(type(value))  # pragma: no cover
 
 
@@ -274,8 +344,26 @@ TOML_VALUES = (
     | st.integers(min_value=-(2**63), max_value=2**63 - 1)
     | st.floats(allow_nan=True)
     | st.text(max_size=30)
-    | st.sampled_from(["{x}", "{hours}", "{value}", "{meal}", "{0}", "%s", "T1", "thoracic",
-                       "gown", "yes", "number", "choice", "confirm", "warning", "stop", ""])
+    | st.sampled_from(
+        [
+            "{x}",
+            "{hours}",
+            "{value}",
+            "{meal}",
+            "{0}",
+            "%s",
+            "T1",
+            "thoracic",
+            "gown",
+            "yes",
+            "number",
+            "choice",
+            "confirm",
+            "warning",
+            "stop",
+            "",
+        ]
+    )
     | st.lists(st.text(max_size=5) | st.integers(), max_size=3)
     | st.just({})
     | st.just([])
@@ -333,9 +421,32 @@ def test_template_dict_edits_load_or_refuse(data):  # type: ignore[no-untyped-de
 
 
 TEXT_EDITS = st.sampled_from(
-    ["", "=", "[", "]", "[[", "\"", "'''", "\n", "\x00", "\x7f", "#", "{", "}", ",", "nan",
-     "inf", "1e999", "99999999999999999999", "true", "\\u0000", "[levels]\n", "[[sections]]\n",
-     "é", "\ufeff"]
+    [
+        "",
+        "=",
+        "[",
+        "]",
+        "[[",
+        '"',
+        "'''",
+        "\n",
+        "\x00",
+        "\x7f",
+        "#",
+        "{",
+        "}",
+        ",",
+        "nan",
+        "inf",
+        "1e999",
+        "99999999999999999999",
+        "true",
+        "\\u0000",
+        "[levels]\n",
+        "[[sections]]\n",
+        "é",
+        "\ufeff",
+    ]
 ) | st.text(max_size=10)
 
 
@@ -350,7 +461,7 @@ TEXT_EDITS = st.sampled_from(
 def test_template_text_edits_load_or_refuse(edits):  # type: ignore[no-untyped-def]
     text = SOURCE
     for position, cut, insert in edits:
-        text = text[:position] + insert + text[position + cut:]
+        text = text[:position] + insert + text[position + cut :]
     _must_work_or_refuse(text)
 
 
@@ -358,15 +469,19 @@ NUMBER_LINE = re.compile(r"^(\s*(?:limit|min|max|min_hours)\s*=\s*)([-0-9.e]+)",
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["nan", "inf", "-inf", "0", "-1", "1e308", "-0.0"]),
-                min_size=1, max_size=4), st.randoms(use_true_random=False))
+@given(
+    st.lists(
+        st.sampled_from(["nan", "inf", "-inf", "0", "-1", "1e308", "-0.0"]), min_size=1, max_size=4
+    ),
+    st.randoms(use_true_random=False),
+)
 def test_template_threshold_edits_load_or_refuse(values, rnd):  # type: ignore[no-untyped-def]
     matches = list(NUMBER_LINE.finditer(SOURCE))
     assume(matches)
     text = SOURCE
     for value in values:
         m = rnd.choice(list(NUMBER_LINE.finditer(text)))
-        text = text[: m.start(2)] + value + text[m.end(2):]
+        text = text[: m.start(2)] + value + text[m.end(2) :]
     _must_work_or_refuse(text)
 
 

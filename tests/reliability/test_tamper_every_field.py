@@ -31,8 +31,13 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
         "postponed": create_signed(store, nurse, pw, 3, "stop"),
         "addendum": create_signed(store, people["physician"], PASSWORDS["physician"], 4),
     }
-    signing.add_addendum(store, people["physician"], ids["addendum"],
-                         "Level re-confirmed on the table.", PASSWORDS["physician"])
+    signing.add_addendum(
+        store,
+        people["physician"],
+        ids["addendum"],
+        "Level re-confirmed on the table.",
+        PASSWORDS["physician"],
+    )
     ids["last"] = create_signed(store, nurse, pw, 5)
     store.close()
     assert cli(db, "audit", "verify").returncode == 0
@@ -72,45 +77,90 @@ def assert_reported(db: Path, checklist_id: int) -> None:
 
 
 EDITS: dict[str, Callable[[dict[str, int]], tuple[str, list[str]]]] = {
-    "answer value": lambda ids: ("plain", [
-        f"UPDATE answer SET value = '\"no\"' WHERE checklist_id = {ids['plain']} "
-        "AND item_id = 'consent.signed'"]),
-    "answer value, middle of chain": lambda ids: ("warning", [
-        f"UPDATE answer SET value = '1.2' WHERE checklist_id = {ids['warning']} "
-        "AND item_id = 'history.inr'"]),
-    "answer added": lambda ids: ("last", [
-        f"DELETE FROM answer WHERE checklist_id = {ids['last']} AND item_id = 'history.inr'"]),
-    "acknowledgement reason": lambda ids: ("warning", [
-        f"UPDATE acknowledgement SET reason = 'no reason given' "
-        f"WHERE checklist_id = {ids['warning']}"]),
-    "acknowledgement physician": lambda ids: ("warning", [
-        f"UPDATE acknowledgement SET physician_informed = 'Dr Nobody' "
-        f"WHERE checklist_id = {ids['warning']}"]),
-    "signer printed name": lambda ids: ("plain", [
-        f"UPDATE signature SET printed_name = 'Someone Else' WHERE checklist_id = {ids['plain']}"
-    ]),
-    "signer account": lambda ids: ("plain", [
-        f"UPDATE signature SET signer_id = (SELECT id FROM user WHERE username = 'physician') "
-        f"WHERE checklist_id = {ids['plain']}"]),
-    "signature time": lambda ids: ("last", [
-        f"UPDATE signature SET signed_at = '2020-01-01T00:00:00.000000Z' "
-        f"WHERE checklist_id = {ids['last']}"]),
-    "signature meaning": lambda ids: ("postponed", [
-        f"UPDATE signature SET meaning = 'ready' WHERE checklist_id = {ids['postponed']}",
-        f"UPDATE checklist SET status = 'signed' WHERE id = {ids['postponed']}"]),
-    "postponed reason": lambda ids: ("postponed", [
-        f"UPDATE signature SET reason = 'other' WHERE checklist_id = {ids['postponed']}"]),
-    "addendum text": lambda ids: ("addendum", [
-        f"UPDATE addendum SET text = 'Nothing to add.' WHERE checklist_id = {ids['addendum']}"]),
-    "header levels": lambda ids: ("plain", [
-        f"UPDATE checklist SET levels = '[\"L3\"]' WHERE id = {ids['plain']}"]),
-    "patient name": lambda ids: ("last", [
-        f"UPDATE checklist SET patient_name = 'Other Patient' WHERE id = {ids['last']}"]),
-    "status back to draft": lambda ids: ("plain", [
-        f"UPDATE checklist SET status = 'draft' WHERE id = {ids['plain']}"]),
-    "stored content": lambda ids: ("warning", [
-        f"UPDATE signature SET content = replace(content, '\"history.inr\"', '\"history.xxx\"') "
-        f"WHERE checklist_id = {ids['warning']}"]),
+    "answer value": lambda ids: (
+        "plain",
+        [
+            f"UPDATE answer SET value = '\"no\"' WHERE checklist_id = {ids['plain']} "
+            "AND item_id = 'consent.signed'"
+        ],
+    ),
+    "answer value, middle of chain": lambda ids: (
+        "warning",
+        [
+            f"UPDATE answer SET value = '1.2' WHERE checklist_id = {ids['warning']} "
+            "AND item_id = 'history.inr'"
+        ],
+    ),
+    "answer added": lambda ids: (
+        "last",
+        [f"DELETE FROM answer WHERE checklist_id = {ids['last']} AND item_id = 'history.inr'"],
+    ),
+    "acknowledgement reason": lambda ids: (
+        "warning",
+        [
+            f"UPDATE acknowledgement SET reason = 'no reason given' "
+            f"WHERE checklist_id = {ids['warning']}"
+        ],
+    ),
+    "acknowledgement physician": lambda ids: (
+        "warning",
+        [
+            f"UPDATE acknowledgement SET physician_informed = 'Dr Nobody' "
+            f"WHERE checklist_id = {ids['warning']}"
+        ],
+    ),
+    "signer printed name": lambda ids: (
+        "plain",
+        [f"UPDATE signature SET printed_name = 'Someone Else' WHERE checklist_id = {ids['plain']}"],
+    ),
+    "signer account": lambda ids: (
+        "plain",
+        [
+            f"UPDATE signature SET signer_id = (SELECT id FROM user WHERE username = 'physician') "
+            f"WHERE checklist_id = {ids['plain']}"
+        ],
+    ),
+    "signature time": lambda ids: (
+        "last",
+        [
+            f"UPDATE signature SET signed_at = '2020-01-01T00:00:00.000000Z' "
+            f"WHERE checklist_id = {ids['last']}"
+        ],
+    ),
+    "signature meaning": lambda ids: (
+        "postponed",
+        [
+            f"UPDATE signature SET meaning = 'ready' WHERE checklist_id = {ids['postponed']}",
+            f"UPDATE checklist SET status = 'signed' WHERE id = {ids['postponed']}",
+        ],
+    ),
+    "postponed reason": lambda ids: (
+        "postponed",
+        [f"UPDATE signature SET reason = 'other' WHERE checklist_id = {ids['postponed']}"],
+    ),
+    "addendum text": lambda ids: (
+        "addendum",
+        [f"UPDATE addendum SET text = 'Nothing to add.' WHERE checklist_id = {ids['addendum']}"],
+    ),
+    "header levels": lambda ids: (
+        "plain",
+        [f"UPDATE checklist SET levels = '[\"L3\"]' WHERE id = {ids['plain']}"],
+    ),
+    "patient name": lambda ids: (
+        "last",
+        [f"UPDATE checklist SET patient_name = 'Other Patient' WHERE id = {ids['last']}"],
+    ),
+    "status back to draft": lambda ids: (
+        "plain",
+        [f"UPDATE checklist SET status = 'draft' WHERE id = {ids['plain']}"],
+    ),
+    "stored content": lambda ids: (
+        "warning",
+        [
+            f"UPDATE signature SET content = replace(content, '\"history.inr\"', '\"history.xxx\"') "
+            f"WHERE checklist_id = {ids['warning']}"
+        ],
+    ),
 }
 
 
@@ -129,8 +179,10 @@ def test_deleted_signed_record_is_reported(signed_db, which):  # type: ignore[no
     tamper(
         db,
         f"DELETE FROM signature WHERE checklist_id = {cid}",
-        *(f"DELETE FROM {t} WHERE checklist_id = {cid}"
-          for t in ("answer", "answer_history", "acknowledgement")),
+        *(
+            f"DELETE FROM {t} WHERE checklist_id = {cid}"
+            for t in ("answer", "answer_history", "acknowledgement")
+        ),
         *([f"DELETE FROM addendum WHERE checklist_id = {cid}"] if which == "addendum" else []),
         f"DELETE FROM checklist WHERE id = {cid}",
     )
@@ -151,7 +203,8 @@ def test_rehashed_middle_record_breaks_the_chain(signed_db):  # type: ignore[no-
     cid = ids["plain"]
     conn = sqlite3.connect(db)
     seq, prev, content = conn.execute(
-        "SELECT seq, prev_hash, content FROM signature WHERE checklist_id = ?", (cid,)).fetchone()
+        "SELECT seq, prev_hash, content FROM signature WHERE checklist_id = ?", (cid,)
+    ).fetchone()
     conn.close()
     forged = content.replace('"consent.signed","value":"yes"', '"consent.signed","value":"no"')
     assert forged != content
@@ -172,7 +225,8 @@ def test_rehashed_newest_record_is_reported(signed_db):  # type: ignore[no-untyp
     cid = ids["last"]
     conn = sqlite3.connect(db)
     seq, prev, content = conn.execute(
-        "SELECT seq, prev_hash, content FROM signature WHERE checklist_id = ?", (cid,)).fetchone()
+        "SELECT seq, prev_hash, content FROM signature WHERE checklist_id = ?", (cid,)
+    ).fetchone()
     conn.close()
     forged = content.replace('"consent.signed","value":"yes"', '"consent.signed","value":"no"')
     tamper(

@@ -36,12 +36,18 @@ LEFT = Qt.MouseButton.LeftButton
 NEW_NURSE_PASSWORD = "new-nurse-password-1"
 
 
-def _draft(store: Store, actor: Actor, name: str = "Ada Example", levels: list[str] | None = None) -> int:
+def _draft(
+    store: Store, actor: Actor, name: str = "Ada Example", levels: list[str] | None = None
+) -> int:
     from datetime import datetime
 
     header = Header(
-        name, "1948-03-02", "MRN4711", levels or ["L2"],
-        datetime.now().strftime("%Y-%m-%dT10:30"), "Dr Amara Okafor",
+        name,
+        "1948-03-02",
+        "MRN4711",
+        levels or ["L2"],
+        datetime.now().strftime("%Y-%m-%dT10:30"),
+        "Dr Amara Okafor",
     )
     return checklists.start_checklist(store, actor, header)
 
@@ -106,8 +112,15 @@ def test_first_run_refuses_a_short_password_in_plain_words(qtbot, make_window, s
 
 
 def test_a_nurse_signs_in_and_sees_the_worklist(qtbot, make_window, store, actors, drive):
-    users.add_user(store, actors["admin"], "nora", "nurse", "Nora Nightingale",
-                   NEW_NURSE_PASSWORD, must_change_password=False)
+    users.add_user(
+        store,
+        actors["admin"],
+        "nora",
+        "nurse",
+        "Nora Nightingale",
+        NEW_NURSE_PASSWORD,
+        must_change_password=False,
+    )
     window = make_window()
     assert QApplication.activeModalWidget() is None  # not a first run
     drive.signed_in(window, "nora", NEW_NURSE_PASSWORD)
@@ -131,7 +144,9 @@ def test_wrong_password_says_so_and_keeps_the_sign_in_screen(qtbot, make_window,
     assert sign_in_page.password.text() == ""
 
 
-def test_a_locked_account_is_named_with_what_to_do(qtbot, make_window, store, actors, passwords, drive):
+def test_a_locked_account_is_named_with_what_to_do(
+    qtbot, make_window, store, actors, passwords, drive
+):
     for _ in range(MAX_FAILED_ATTEMPTS):
         with pytest.raises(Exception):  # noqa: B017 - the lockout is what matters here
             check_credentials(store, "nurse", "wrong-password")
@@ -143,12 +158,15 @@ def test_a_locked_account_is_named_with_what_to_do(qtbot, make_window, store, ac
     assert window.actor is None
 
 
-def test_an_administrator_set_password_must_be_changed_first(qtbot, make_window, store, actors, drive):
+def test_an_administrator_set_password_must_be_changed_first(
+    qtbot, make_window, store, actors, drive
+):
     users.add_user(store, actors["admin"], "nora", "nurse", "Nora Nightingale", "set-by-admin-1")
     window = make_window()
     drive.sign_in(window, "nora", "set-by-admin-1")
-    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), PasswordChangeDialog),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: isinstance(QApplication.activeModalWidget(), PasswordChangeDialog), timeout=5000
+    )
     dialog = QApplication.activeModalWidget()
     qtbot.keyClicks(_widget(dialog, "password_change.new"), NEW_NURSE_PASSWORD)
     qtbot.keyClicks(_widget(dialog, "password_change.repeat"), NEW_NURSE_PASSWORD)
@@ -223,7 +241,9 @@ def test_another_user_switches_in_at_the_lock_screen(
 
 
 # -- worklist --------------------------------------------------------------------------------
-def test_worklist_shows_a_created_draft_and_filters_it(qtbot, make_window, store, actors, passwords, drive):
+def test_worklist_shows_a_created_draft_and_filters_it(
+    qtbot, make_window, store, actors, passwords, drive
+):
     _draft(store, actors["nurse"], name="Zofia Kowalska", levels=["T12", "L1"])
     _draft(store, actors["nurse"], name="Ingrid Hansen", levels=["S1"])
     window = make_window()
@@ -243,7 +263,9 @@ def test_worklist_shows_a_created_draft_and_filters_it(qtbot, make_window, store
     qtbot.waitUntil(lambda: window.checklist_page is not None and window.checklist_page.isVisible())
 
 
-def test_closing_the_checklist_returns_to_the_worklist(qtbot, make_window, store, actors, passwords, drive):
+def test_closing_the_checklist_returns_to_the_worklist(
+    qtbot, make_window, store, actors, passwords, drive
+):
     _draft(store, actors["nurse"])
     window = make_window()
     drive.signed_in(window, "nurse", passwords["nurse"])
@@ -289,7 +311,9 @@ def test_new_checklist_with_level_buttons_creates_the_draft_and_opens_it(
     assert not page.isVisible()
 
 
-def test_new_checklist_takes_levels_typed_on_the_keyboard(qtbot, make_window, store, actors, passwords, drive):
+def test_new_checklist_takes_levels_typed_on_the_keyboard(
+    qtbot, make_window, store, actors, passwords, drive
+):
     window = make_window()
     drive.signed_in(window, "nurse", passwords["nurse"])
     _new_checklist_page(qtbot, window)
@@ -306,7 +330,9 @@ def test_new_checklist_takes_levels_typed_on_the_keyboard(qtbot, make_window, st
     qtbot.waitUntil(lambda: window.checklist_page is not None and window.checklist_page.isVisible())
 
 
-def test_new_checklist_shows_refusals_next_to_the_field(qtbot, make_window, store, actors, passwords, drive):
+def test_new_checklist_shows_refusals_next_to_the_field(
+    qtbot, make_window, store, actors, passwords, drive
+):
     window = make_window()
     drive.signed_in(window, "nurse", passwords["nurse"])
     page = _new_checklist_page(qtbot, window)
@@ -358,7 +384,9 @@ def test_auditor_and_admin_get_their_own_pages(qtbot, make_window, actors, passw
 
 
 # -- conventions: names, touch size ------------------------------------------------------------
-def test_interactive_widgets_are_named_and_touch_sized(qtbot, make_window, actors, passwords, drive):
+def test_interactive_widgets_are_named_and_touch_sized(
+    qtbot, make_window, actors, passwords, drive
+):
     window = make_window()
     pages = [window.login]
     drive.signed_in(window, "nurse", passwords["nurse"])
@@ -385,7 +413,10 @@ def test_main_smoke_test_opens_and_closes(tmp_path: Path):
     leaves this process's thread pool unusable for the tests that follow."""
     result = subprocess.run(
         [sys.executable, "main.py", "--smoke-test", "--db", str(tmp_path / "smoke.sqlite")],
-        cwd=Path(main.__file__).parent, capture_output=True, text=True, timeout=60,
+        cwd=Path(main.__file__).parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.returncode == 0, result.stderr
