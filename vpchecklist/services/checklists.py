@@ -112,6 +112,22 @@ def template_of(checklist: Checklist) -> Template:
     return template_by_hash(checklist.template_hash)
 
 
+def header_of(checklist: Checklist) -> dict[str, Any]:
+    """The checklist header (spec §3) as stored: one shape for documents, details and the
+    signed content."""
+    return {
+        "patient": {
+            "name": checklist.patient_name,
+            "date_of_birth": checklist.date_of_birth,
+            "mrn": checklist.mrn,
+        },
+        "levels": json.loads(checklist.levels),
+        "planned_start": checklist.planned_start,
+        "physician": checklist.physician,
+        "timezone": checklist.timezone,
+    }
+
+
 def document(checklist: Checklist) -> dict[str, Any]:
     """The stored checklist in the ``evaluate`` file shape (canonical values)."""
     answers = {
@@ -122,18 +138,9 @@ def document(checklist: Checklist) -> dict[str, Any]:
         a.item_id: {"reason": a.reason, "physician_informed": a.physician_informed}
         for a in Acknowledgement.select().where(Acknowledgement.checklist == checklist.id)
     }
-    return {
-        "patient": {
-            "name": checklist.patient_name,
-            "date_of_birth": checklist.date_of_birth,
-            "mrn": checklist.mrn,
-        },
-        "levels": json.loads(checklist.levels),
-        "planned_start": checklist.planned_start,
-        "physician": checklist.physician,
-        "answers": answers,
-        "acknowledgements": acks,
-    }
+    header = header_of(checklist)
+    del header["timezone"]
+    return {**header, "answers": answers, "acknowledgements": acks}
 
 
 def _evaluate_stored(checklist: Checklist) -> Evaluation:
@@ -388,17 +395,7 @@ def detail(store: Store, actor: Actor, checklist_id: int, audited: bool = True) 
             "hash": template.content_hash,
             "title": template.title,
         },
-        "header": {
-            "patient": {
-                "name": checklist.patient_name,
-                "date_of_birth": checklist.date_of_birth,
-                "mrn": checklist.mrn,
-            },
-            "levels": json.loads(checklist.levels),
-            "planned_start": checklist.planned_start,
-            "physician": checklist.physician,
-            "timezone": checklist.timezone,
-        },
+        "header": header_of(checklist),
         "created_by": who(checklist.created_by_id),
         "created_at": checklist.created_at,
         "answers": answers,

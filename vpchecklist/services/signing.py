@@ -17,7 +17,13 @@ from vpchecklist.rules.values import clean_text
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.auth import check_credentials
-from vpchecklist.services.checklists import _draft, _evaluate_stored, _get, template_of
+from vpchecklist.services.checklists import (
+    _draft,
+    _evaluate_stored,
+    _get,
+    header_of,
+    template_of,
+)
 from vpchecklist.store import Store
 from vpchecklist.store.models import (
     Acknowledgement,
@@ -76,17 +82,7 @@ def record_content(checklist: Checklist, signature: dict[str, Any]) -> dict[str,
             "version": checklist.template_version,
             "hash": checklist.template_hash,
         },
-        "header": {
-            "patient": {
-                "name": checklist.patient_name,
-                "date_of_birth": checklist.date_of_birth,
-                "mrn": checklist.mrn,
-            },
-            "levels": json.loads(checklist.levels),
-            "planned_start": checklist.planned_start,
-            "physician": checklist.physician,
-            "timezone": checklist.timezone,
-        },
+        "header": header_of(checklist),
         "created_by": _username(checklist.created_by_id, names),
         "created_at": checklist.created_at,
         "answers": answers,
