@@ -24,14 +24,14 @@ def record(
     **detail: object,
 ) -> None:
     """Append an audit event inside the caller's transaction."""
-    AuditEvent.create(
+    AuditEvent.insert(
         at=utc_now(),
         username=username,
         action=action,
         outcome=outcome,
         checklist_id=checklist_id,
         detail=json.dumps(detail, sort_keys=True, ensure_ascii=False) if detail else "",
-    )
+    ).execute()
 
 
 def record_refusal(

@@ -167,6 +167,11 @@ def _refresh_summary(
     return ev
 
 
+def _stored_text(value: Any) -> str:
+    """The canonical JSON text an answer is stored as (and compared by)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
 def _store_answer(
     store: Store, actor: Actor, checklist_id: int, item_id: str, raw: Any, action: str
 ) -> Evaluation:
@@ -180,44 +185,41 @@ def _store_answer(
                 raise ValidationError(item_id, "unknown item id")
             value = normalize_answer(item, raw)
             doc = document(checklist)
+            previous = doc["answers"].get(item_id)
+            old = None if previous is None else _stored_text(previous)
+            new = _stored_text(value)
+            if old == new:
+                return evaluate(template, doc)
             doc["answers"][item_id] = value
             # A changed value withdraws the item's acknowledgement (below), so judge without it.
-            doc["acknowledgements"].pop(item_id, None)
+            had_ack = doc["acknowledgements"].pop(item_id, None) is not None
             ev = evaluate(template, doc)
             errors = [f for f in ev.errors if f.item == item_id]
             if errors:
                 raise ValidationError(item_id, errors[0].message)
-            new = json.dumps(value, sort_keys=True, ensure_ascii=False)
-            existing = Answer.get_or_none(
-                Answer.checklist == checklist_id, Answer.item_id == item_id
-            )
-            if existing is not None and existing.value == new:
-                return _evaluate_stored(checklist)
             now = utc_now()
-            value_utc = local_to_utc(value) if item.kind == "datetime" else None
-            if existing is None:
-                Answer.create(
-                    checklist=checklist_id,
-                    item_id=item_id,
-                    value=new,
-                    value_utc=value_utc,
-                    answered_by=actor.id,
-                    answered_at=now,
-                )
+            row = {
+                "value": new,
+                "value_utc": local_to_utc(value) if item.kind == "datetime" else None,
+                "answered_by": actor.id,
+                "answered_at": now,
+            }
+            if old is None:
+                Answer.insert(checklist=checklist_id, item_id=item_id, **row).execute()
             else:
-                Answer.update(
-                    value=new, value_utc=value_utc, answered_by=actor.id, answered_at=now
-                ).where(Answer.id == existing.id).execute()
-            AnswerHistory.create(
+                Answer.update(**row).where(
+                    Answer.checklist == checklist_id, Answer.item_id == item_id
+                ).execute()
+            AnswerHistory.insert(
                 checklist=checklist_id,
                 item_id=item_id,
-                old_value=existing.value if existing else None,
+                old_value=old,
                 new_value=new,
                 changed_by=actor.id,
                 changed_at=now,
-            )
+            ).execute()
             # An acknowledgement covers the warning as it was; a changed value needs a new one.
-            withdrawn = (
+            withdrawn = had_ack and (
                 Acknowledgement.delete()
                 .where(
                     Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
@@ -590,7 +592,7 @@ def create_from_document(store: Store, actor: Actor, doc: Any, is_demo: bool = F
         rows = []
         history = []
         for item_id, value in ev.answers.items():
-            text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+            text = _stored_text(value)
             utc = local_to_utc(value) if kinds[item_id] == "datetime" else None
             rows.append(
                 {
