@@ -87,6 +87,34 @@ def test_frozen_cli_demo_and_verify(bundle: Path, tmp_path: Path) -> None:
     assert verify.returncode == 0, verify.stderr
 
 
+def test_frozen_cli_exports_and_verifies_pdfs(bundle: Path, tmp_path: Path) -> None:
+    """reportlab, pypdf and the bulk-export worker processes must all work frozen."""
+    cli = bundle / "vpchecklist"
+    db = str(tmp_path / "export.sqlite")
+    env = _env(tmp_path)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(cli), "--db", db, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            input="demo-password\n",
+            timeout=300,
+        )
+
+    assert run("demo", "--count", "30", "--seed", "4").returncode == 0
+    one = tmp_path / "one.pdf"
+    exported = run("export", "1", "--out", str(one), "--user", "demo.auditor", "--password-stdin")
+    assert exported.returncode == 0, exported.stderr
+    assert run("verify", str(one)).returncode == 0
+    bulk = run(
+        "export", "--out", str(tmp_path / "bulk"), "--user", "demo.auditor", "--password-stdin"
+    )
+    assert bulk.returncode == 0, bulk.stderr
+    assert len(list((tmp_path / "bulk").glob("*.pdf"))) == 30
+
+
 def test_bundle_size_is_reported(bundle: Path) -> None:
     size_mb = folder_size(bundle) / 1e6
     print(f"\nonedir size: {size_mb:.1f} MB (target ≤ 130 MB)")
