@@ -12,8 +12,8 @@ from pathlib import Path
 multiprocessing.freeze_support()  # bulk-export worker processes re-run this executable
 
 if Path(sys.argv[0]).name.lower().startswith("vpchecklist-app"):
-    from main import main
+    from ui.app import run as main  # what main.py calls
 else:
-    from vpchecklist.cli import main
+    from vpchecklist.cli import main  # no Qt is imported on this path
 
 sys.exit(main())
