@@ -24,52 +24,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.documents import LUMBAR_ANSWERS  # noqa: E402
+
 TARGETS = {"answer": 5.0, "sign": 20.0, "list": 150.0}
 
-BENIGN: dict[str, Any] = {
-    "identity.wristband_checked": "yes",
-    "identity.procedure_confirmed": "yes",
-    "identity.levels_match_consent": "yes",
-    "identity.levels_match_imaging": "yes",
-    "identity.site_marked": "yes",
-    "consent.signed": "yes",
-    "consent.matches_procedure_and_levels": "yes",
-    "consent.risks_explained": "yes",
-    "consent.interpreter": "not_needed",
-    "history.allergies": "none",
-    "history.anticoagulants": "none",
-    "history.inr": 1.0,
-    "history.platelets": 250,
-    "history.active_infection": "no",
-    "history.pregnancy_excluded": "yes",
-    "history.imaging_available": "yes",
-    "sedation.last_solids": "2026-03-09T20:00",
-    "sedation.meal_type": "light",
-    "sedation.last_clear_liquids": "2026-03-10T06:00",
-    "sedation.asa_class": "II",
-    "sedation.airway_assessed": "yes",
-    "sedation.iv_access": "left forearm, 20 G",
-    "sedation.baseline_bp": "130/80",
-    "sedation.baseline_hr": 72,
-    "sedation.baseline_spo2": 97,
-    "sedation.monitoring_ready": "yes",
-    "sedation.reversal_agents": "yes",
-    "sedation.escort": "yes",
-    "clothing.attire": "own_clothes",
-    "clothing.metal_removed": "yes",
-    "positioning.prone_tolerance": "yes",
-    "positioning.pillow_torso": "abdomen",
-    "positioning.pillow_legs": "yes",
-    "positioning.pressure_points": "yes",
-    "skin.site_intact": "yes",
-    "skin.hair_removal": "not_needed",
-    "skin.antiseptic": "chlorhexidine",
-    "skin.dry_time_min": 3,
-    "skin.sterile_drape_ready": "yes",
-    "education.recovery_explained": "yes",
-    "education.aftercare_explained": "yes",
-    "timeout.performed": "yes",
-}
+BENIGN = LUMBAR_ANSWERS
 HEADER = {
     "patient": {"name": "Jane Doe", "date_of_birth": "1948-03-02", "mrn": "MRN-0001"},
     "levels": ["L2"],
