@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from vpchecklist.clock import parse_utc, utc_now
-from vpchecklist.errors import AuthError, PasswordChangeRequired, StorageError, ValidationError
+from vpchecklist.clock import parse_utc
+from vpchecklist.errors import AuthError, PasswordChangeRequired, ValidationError
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
 from vpchecklist.store import Store
@@ -92,22 +92,19 @@ def check_credentials(store: Store, username: str, password: str, action: str = 
 
 
 def _count_failure(store: Store, user: User, action: str) -> None:
-    try:
-        with store.transaction():
-            fresh = User.get_by_id(user.id)
-            attempts = fresh.failed_attempts + 1
-            locked = None
-            if attempts >= MAX_FAILED_ATTEMPTS:
-                locked = (datetime.now(UTC) + LOCKOUT).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-                attempts = 0
-            User.update(failed_attempts=attempts, locked_until=locked).where(
-                User.id == user.id
-            ).execute()
-            audit.record(user.username, action, "failed", reason="wrong password")
-            if locked:
-                audit.record(user.username, "lockout", "ok", until=locked)
-    except StorageError:
-        raise
+    with store.transaction():
+        fresh = User.get_by_id(user.id)
+        attempts = fresh.failed_attempts + 1
+        locked = None
+        if attempts >= MAX_FAILED_ATTEMPTS:
+            locked = (datetime.now(UTC) + LOCKOUT).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            attempts = 0
+        User.update(failed_attempts=attempts, locked_until=locked).where(
+            User.id == user.id
+        ).execute()
+        audit.record(user.username, action, "failed", reason="wrong password")
+        if locked:
+            audit.record(user.username, "lockout", "ok", until=locked)
 
 
 def authenticate(store: Store, username: str, password: str) -> Actor:
@@ -133,7 +130,3 @@ def change_password(store: Store, username: str, current: str, new: str) -> Acto
         ).execute()
         audit.record(username, "password_change", "ok")
     return Actor(actor.id, actor.username, actor.full_name, actor.role, False)
-
-
-def now_iso() -> str:
-    return utc_now()

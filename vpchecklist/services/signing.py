@@ -12,7 +12,7 @@ from typing import Any
 
 from vpchecklist.canonical import GENESIS_HASH, canonical_json, chain_hash
 from vpchecklist.clock import utc_now
-from vpchecklist.errors import NotFound, SignatureError, ValidationError, VPError
+from vpchecklist.errors import SignatureError, ValidationError, VPError
 from vpchecklist.rules.values import clean_text
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
@@ -402,13 +402,6 @@ def verify_chain(store: Store) -> list[dict[str, Any]]:
             if c is not None and c.status == "draft":
                 report(cid, f"checklist {cid} has a signature but is marked as a draft")
     return problems
-
-
-def require_signed(checklist_id: int) -> Checklist:
-    checklist = _get(checklist_id)
-    if checklist.status == "draft":
-        raise NotFound(f"Checklist {checklist_id} is not signed.")
-    return checklist
 
 
 __all__ = [
