@@ -64,8 +64,8 @@ def open_checklist_page(folder: Path) -> list[float]:
     """Milliseconds to build a checklist page for a half-filled draft and paint it once."""
     from PySide6.QtWidgets import QApplication
 
-    from ui import page_loader
     from ui.app import application
+    from ui.checklist import ChecklistPage
     from vpchecklist import demo
     from vpchecklist.services import checklists
     from vpchecklist.store import open_store
@@ -81,7 +81,7 @@ def open_checklist_page(folder: Path) -> list[float]:
     times = []
     for _ in range(RUNS + 1):
         started = time.perf_counter()
-        page = page_loader.checklist_page(store, nurse, checklist_id)
+        page = ChecklistPage(store, nurse, checklist_id)
         page.resize(1280, 760)
         page.show()
         page.repaint()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -25,7 +26,13 @@ from vpchecklist.services import Actor
 from vpchecklist.store import Store
 
 if TYPE_CHECKING:
+    from ui.admin import AdminPage
+    from ui.auditor import AuditorPage
+    from ui.checklist import ChecklistPage
     from ui.new_checklist_page import NewChecklistPage
+    from ui.worklist_page import WorklistPage
+
+    HomePage = WorklistPage | AuditorPage | AdminPage
 
 # Pages after sign-in, the first-run dialog and the services behind them are imported when first
 # needed: the sign-in window must be on screen within 0.8 s of launch (benchmarks/ui.py).
@@ -62,9 +69,9 @@ class MainWindow(QMainWindow):
         self.store = store
         self.actor: Actor | None = None
         self.demo = demo
-        self.home: QWidget | None = None
+        self.home: HomePage | None = None
         self.new_page: NewChecklistPage | None = None
-        self.checklist_page: QWidget | None = None
+        self.checklist_page: ChecklistPage | None = None
         self._before_lock: QWidget | None = None
         self.setWindowTitle("VP Checklist — DEMO DATA" if demo else "VP Checklist")
         self.setMinimumSize(960, 640)
@@ -97,7 +104,7 @@ class MainWindow(QMainWindow):
         self.lock_screen.switch_user.connect(self.sign_out)
         self.session.lock_requested.connect(self.lock)
         self.session.sign_out_requested.connect(self.sign_out)
-        QApplication.instance().installEventFilter(self)
+        _application().installEventFilter(self)
 
     @property
     def idle_lock_ms(self) -> int:
@@ -158,17 +165,19 @@ class MainWindow(QMainWindow):
         self.show_home()
         self.idle_timer.start()
 
-    def _home_for(self, actor: Actor) -> QWidget:
-        from ui import page_loader
+    def _home_for(self, actor: Actor) -> HomePage:
+        if actor.role == "auditor":
+            from ui.auditor import AuditorPage
+
+            return AuditorPage(self.store, actor)
+        if actor.role == "admin":
+            from ui.admin import AdminPage
+
+            admin = AdminPage(self.store, actor)
+            admin.settings_changed.connect(self._settings_changed)
+            return admin
         from ui.worklist_page import WorklistPage
 
-        if actor.role == "auditor":
-            return page_loader.auditor_page(self.store, actor)
-        if actor.role == "admin":
-            page = page_loader.admin_page(self.store, actor)
-            if hasattr(page, "settings_changed"):
-                page.settings_changed.connect(self._settings_changed)
-            return page
         worklist = WorklistPage(self.store, actor)
         worklist.open_requested.connect(self.open_checklist)
         worklist.new_requested.connect(self.show_new_checklist)
@@ -184,11 +193,13 @@ class MainWindow(QMainWindow):
         self._show(self.login)
         self.login.reset()
 
+    def _pages(self) -> list[HomePage | NewChecklistPage | ChecklistPage]:
+        return [p for p in (self.home, self.new_page, self.checklist_page) if p is not None]
+
     def _discard_pages(self) -> None:
-        for page in (self.home, self.new_page, self.checklist_page):
-            if page is not None:
-                self.stack.removeWidget(page)
-                page.deleteLater()
+        for page in self._pages():
+            self.stack.removeWidget(page)
+            page.deleteLater()
         self.home = self.new_page = self.checklist_page = None
 
     # -- idle lock --------------------------------------------------------------------------
@@ -234,9 +245,8 @@ class MainWindow(QMainWindow):
 
     def _unlocked(self, actor: Actor) -> None:
         self.actor = actor
-        for page in (self.home, self.new_page, self.checklist_page):
-            if page is not None and hasattr(page, "set_actor"):
-                page.set_actor(actor)
+        for page in self._pages():
+            page.set_actor(actor)
         self.session.show()
         target = self._before_lock if self._before_lock is not None else self.home
         self._before_lock = None
@@ -253,9 +263,10 @@ class MainWindow(QMainWindow):
     def show_home(self) -> None:
         if self.home is None:
             return
-        refresh = getattr(self.home, "refresh", None)
-        if self.home.objectName() == "worklist" and callable(refresh):
-            refresh()
+        from ui.worklist_page import WorklistPage
+
+        if isinstance(self.home, WorklistPage):
+            self.home.refresh()
         self._show(self.home)
 
     def show_new_checklist(self) -> None:
@@ -275,10 +286,10 @@ class MainWindow(QMainWindow):
     def open_checklist(self, checklist_id: int) -> None:
         if self.actor is None:
             return
-        from ui import page_loader
+        from ui.checklist import ChecklistPage
 
         try:
-            page = page_loader.checklist_page(self.store, self.actor, checklist_id)
+            page = ChecklistPage(self.store, self.actor, checklist_id)
         except VPError as error:
             show_error(self, error)
             return
@@ -286,7 +297,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.checklist_page)
             self.checklist_page.deleteLater()
         self.checklist_page = page
-        page.closed.connect(self.close_checklist)  # type: ignore[attr-defined]
+        page.closed.connect(self.close_checklist)
         self.stack.addWidget(page)
         self._show(page)
 
@@ -298,6 +309,14 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(page)
             page.deleteLater()
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        QApplication.instance().removeEventFilter(self)
+    def closeEvent(self, event: QCloseEvent) -> None:
+        _application().removeEventFilter(self)
         super().closeEvent(event)
+
+
+def _application() -> QCoreApplication:
+    """The running application; the window cannot exist without one."""
+    app = QApplication.instance()
+    if app is None:
+        raise RuntimeError("MainWindow needs a running QApplication")
+    return app

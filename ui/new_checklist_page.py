@@ -67,9 +67,9 @@ class NewChecklistPage(QWidget):
             )
         }
         self.general_error = error_label("new.error")
-        self.create = button("Create checklist", "new.create")
-        self.create.setProperty("kind", "primary")
-        self.create.setDefault(True)
+        self.create_button = button("Create checklist", "new.create")
+        self.create_button.setProperty("kind", "primary")
+        self.create_button.setDefault(True)
         self.cancel = button("Cancel", "new.cancel", "Cancel and return to the worklist")
         self.cancel.setProperty("kind", "secondary")
 
@@ -98,7 +98,7 @@ class NewChecklistPage(QWidget):
         actions = QHBoxLayout()
         actions.addStretch(1)
         actions.addWidget(self.cancel)
-        actions.addWidget(self.create)
+        actions.addWidget(self.create_button)
         left = QVBoxLayout()
         left.addWidget(patient)
         left.addWidget(procedure)
@@ -151,7 +151,7 @@ class NewChecklistPage(QWidget):
             self.planned_start,
             self.physician,
             self.levels.entry,
-            self.create,
+            self.create_button,
             self.cancel,
         ]
         for first, second in zip(order, order[1:], strict=False):
@@ -161,11 +161,11 @@ class NewChecklistPage(QWidget):
             edit.returnPressed.connect(following.setFocus)
         self.physician.returnPressed.connect(self.levels.entry.setFocus)
         self.levels.entry.returnPressed.connect(self.submit)
-        self.create.clicked.connect(self.submit)
+        self.create_button.clicked.connect(self.submit)
         self.cancel.clicked.connect(self.cancelled)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.submit)
-        QShortcut(QKeySequence("Escape"), self, activated=self.cancelled)
+            QShortcut(QKeySequence(keys), self).activated.connect(self.submit)
+        QShortcut(QKeySequence("Escape"), self).activated.connect(self.cancelled.emit)
 
     def set_actor(self, actor: Actor) -> None:
         self._actor = actor

@@ -180,6 +180,8 @@ class RecoveryDialog(QDialog):
         """Word-wrapped labels: size the dialog from their height at its width, not their
         one-line width (which clips the last lines)."""
         layout = self.layout()
+        if layout is None:
+            return
         width = max(self.width(), self.minimumWidth())
         self.resize(width, layout.totalHeightForWidth(width))
 

@@ -205,6 +205,11 @@ class AuditorPage(QWidget):
             QWidget.setTabOrder(first, second)
         self.apply_filters()
 
+    def set_actor(self, actor: Actor) -> None:
+        """After an unlock: the same person, re-authenticated."""
+        self.actor = actor
+        self.model.set_actor(actor)
+
     # ------------------------------------------------------------------------------ filters
 
     def current_filters(self) -> Filters:

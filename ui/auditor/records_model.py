@@ -53,6 +53,10 @@ class RecordsModel(QAbstractTableModel):
         """How many records match the filters (not how many are loaded)."""
         return self._total
 
+    def set_actor(self, actor: Actor) -> None:
+        """Later pages are read as this (re-authenticated) user."""
+        self._actor = actor
+
     def set_filters(self, filters: Filters) -> None:
         """Count the matches and load the first page; raises the service's ``VPError``."""
         total = checklists.count(self._store, self._actor, filters)

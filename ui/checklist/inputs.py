@@ -231,19 +231,3 @@ def confirm_input(item: Item, parent: QWidget) -> ButtonsInput:
 
 def choice_input(item: Item, parent: QWidget) -> ButtonsInput:
     return ButtonsInput(item, [(o.id, o.label) for o in item.options], parent)
-
-
-def make_input(item: Item, parent: QWidget) -> ItemInput:
-    from ui.checklist.compound_inputs import AllergiesInput, AnticoagulantsInput
-
-    makers = {
-        "confirm": confirm_input,
-        "choice": choice_input,
-        "number": NumberInput,
-        "datetime": DateTimeInput,
-        "text": TextInput,
-        "blood_pressure": BloodPressureInput,
-        "allergies": AllergiesInput,
-        "anticoagulants": AnticoagulantsInput,
-    }
-    return makers[item.kind](item, parent)

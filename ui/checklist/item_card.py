@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from ui.checklist.diagram import ProneDiagram
 from ui.checklist.display import LEVELS_ID, derivation_text, is_na, physician_choice_text
 from ui.checklist.findings import FindingsView, severity_label
-from ui.checklist.inputs import make_input
+from ui.checklist.input_kinds import make_input
 from ui.checklist.session import ChecklistSession
 from ui.checklist.style import named
 from vpchecklist.rules.evaluation import Evaluation

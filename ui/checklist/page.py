@@ -101,14 +101,14 @@ class ChecklistPage(QWidget):
         # One scroll area for all sections; only the current one is not hidden, so only it is
         # laid out and painted. Every item's widgets exist from the start (test contract:
         # findChild finds any item right after the page is built).
-        self.scroll = QScrollArea(self.stack)
-        self.scroll.setObjectName("checklist.scroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.section_scroll = QScrollArea(self.stack)
+        self.section_scroll.setObjectName("checklist.scroll")
+        self.section_scroll.setWidgetResizable(True)
+        self.section_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.section_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         body.setObjectName("checklist.body")
-        column = QVBoxLayout(body)
+        column = self._section_column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         self.pages: list[SectionPage] = []
@@ -119,8 +119,8 @@ class ChecklistPage(QWidget):
             self.pages.append(page)
             column.addWidget(page)
             self.sections.addItem(self._list_entry(section.title))
-        self.scroll.setWidget(body)
-        self.stack.addWidget(self.scroll)
+        self.section_scroll.setWidget(body)
+        self.stack.addWidget(self.section_scroll)
         self._review: ReviewPage | None = None  # built when first shown
         self.sections.addItem(self._list_entry("Review and sign"))
         self.sections.currentRowChanged.connect(self._show_page)
@@ -246,8 +246,8 @@ class ChecklistPage(QWidget):
                     page.hide()
             self.pages[index].ensure_complete()
             self.pages[index].show()
-            self.stack.setCurrentWidget(self.scroll)
-            self.scroll.verticalScrollBar().setValue(0)
+            self.stack.setCurrentWidget(self.section_scroll)
+            self.section_scroll.verticalScrollBar().setValue(0)
         else:
             self.stack.setCurrentWidget(self.review)
         self.previous.setEnabled(index > 0)
@@ -257,12 +257,12 @@ class ChecklistPage(QWidget):
             self.session.refresh_detail()
             self.review.refresh()
         elif previous is not None and previous is self._review:
-            self.scroll.setFocus()  # not left on a hidden widget of the review page
+            self.section_scroll.setFocus()  # not left on a hidden widget of the review page
 
     def _reveal(self, widget: QWidget) -> None:
         """Scroll an item's card into view (its section must be the current one)."""
-        self.scroll.widget().layout().activate()
-        self.scroll.ensureWidgetVisible(widget, 0, 40)
+        self._section_column.activate()
+        self.section_scroll.ensureWidgetVisible(widget, 0, 40)
 
     def _apply(self, ev: Evaluation) -> None:
         """A new evaluation: redraw findings, section states, progress and the allergy banner."""

@@ -156,7 +156,7 @@ class ReviewPage(QWidget):
     def _clear_findings(self) -> None:
         while self.findings_box.count():
             entry = self.findings_box.takeAt(0)
-            widget = entry.widget()
+            widget = entry.widget() if entry is not None else None
             if widget is not None:
                 widget.setParent(None)
                 widget.deleteLater()
