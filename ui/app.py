@@ -18,9 +18,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ui.main_window import MainWindow
 from ui.messages import TITLE
 from ui.operations import run_in_background, wait_for_background
+from ui.shell.main_window import MainWindow
 from vpchecklist import __version__
 from vpchecklist.errors import StorageError
 from vpchecklist.logs import setup_logging
@@ -94,7 +94,7 @@ def show_window(app: QApplication, window: MainWindow) -> None:
 
 
 def start_demo(window: MainWindow, store: Store, seed: int, cancel: threading.Event) -> None:
-    from ui.demo_session import DEMO_COUNT, seed_demo
+    from ui.shell.demo_session import DEMO_COUNT, seed_demo
     from vpchecklist import demo
 
     window.login.show_demo_users(demo.DEMO_USERS, demo.DEMO_PASSWORD)
@@ -161,7 +161,7 @@ def _open_or_recover(args: argparse.Namespace) -> tuple[Store, Path | None] | No
 
 def _recover(path: Path, error: StorageError) -> bool:
     try:
-        from ui.startup_recovery import recover_from_open_failure
+        from ui.shell.startup_recovery import recover_from_open_failure
     except ModuleNotFoundError:
         QMessageBox.critical(None, TITLE, str(error))
         return False

@@ -10,8 +10,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QWidget
 
 from ui.app import application
-from ui.main_window import MainWindow
 from ui.operations import wait_for_background
+from ui.shell.main_window import MainWindow
 from vpchecklist.store import Store
 
 WindowFactory = Callable[..., MainWindow]

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from tests.conftest import PASSWORDS
 from ui.admin import AdminPage
 from ui.operations import wait_for_background
-from ui.startup_recovery import RecoveryDialog, recover_from_open_failure
+from ui.shell.startup_recovery import RecoveryDialog, recover_from_open_failure
 from vpchecklist import demo
 from vpchecklist.errors import AuthError, PasswordChangeRequired, StorageError
 from vpchecklist.resources import templates_dir
@@ -160,7 +160,7 @@ def test_admin_adds_a_nurse_who_must_change_the_temporary_password(qtbot, admin_
         authenticate(store, "n.new", TEMPORARY)
 
     try:
-        from ui.login_page import LoginPage
+        from ui.shell.login_page import LoginPage
     except ImportError:  # the shell's sign-in page is not there: the service path still holds
         change_password(store, "n.new", TEMPORARY, "nora-own-password")
     else:
@@ -205,7 +205,7 @@ def test_a_disabled_user_cannot_sign_in_until_enabled(qtbot, admin_page, store):
     with pytest.raises(AuthError, match="disabled"):
         authenticate(store, "nurse", PASSWORDS["nurse"])
 
-    from ui.login_page import LoginPage
+    from ui.shell.login_page import LoginPage
 
     login = LoginPage(store)
     qtbot.addWidget(login)

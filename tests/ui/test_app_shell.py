@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 import main
-from ui.first_run_dialog import FirstRunDialog
 from ui.operations import run_in_background
-from ui.password_change_dialog import PasswordChangeDialog
-from ui.spine_picker import SpinePicker
-from ui.worklist_page import WorklistPage
+from ui.shell.first_run_dialog import FirstRunDialog
+from ui.shell.password_change_dialog import PasswordChangeDialog
+from ui.worklist.page import WorklistPage
+from ui.worklist.spine_picker import SpinePicker
 from vpchecklist.errors import StorageError
 from vpchecklist.services import Actor, checklists, users
 from vpchecklist.services.auth import MAX_FAILED_ATTEMPTS, check_credentials
@@ -438,7 +438,7 @@ def test_a_database_that_cannot_be_opened_shows_a_plain_message(qapp, tmp_path: 
         shown.append(str(error))  # the recovery dialog shows this sentence, then offers backups
         return False
 
-    monkeypatch.setattr("ui.startup_recovery.recover_from_open_failure", recovery_declined)
+    monkeypatch.setattr("ui.shell.startup_recovery.recover_from_open_failure", recovery_declined)
     assert main.main(["--db", str(damaged)]) == 1
     assert len(shown) == 1 and "damaged" in shown[0] and "Traceback" not in shown[0]
 

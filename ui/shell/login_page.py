@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QLineEdit, QVBoxLayou
 
 from ui.messages import plain_message
 from ui.operations import run_in_background
-from ui.password_change_dialog import PasswordChangeDialog
+from ui.shell.password_change_dialog import PasswordChangeDialog
 from ui.widgets import button, error_label, line_edit, show_inline
 from vpchecklist.errors import AuthError, PasswordChangeRequired
 from vpchecklist.services import Actor

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.messages import as_sentence, show_error
-from ui.spine_picker import SpinePicker
 from ui.widgets import TOUCH_PX, button, error_label, line_edit, named, show_inline
+from ui.worklist.spine_picker import SpinePicker
 from vpchecklist.errors import ValidationError, VPError
 from vpchecklist.services import Actor, checklists
 from vpchecklist.services.templates import active_template

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.lock_screen import LockScreen
-from ui.login_page import LoginPage
 from ui.messages import show_error
-from ui.session_bar import SessionBar
+from ui.shell.lock_screen import LockScreen
+from ui.shell.login_page import LoginPage
+from ui.shell.session_bar import SessionBar
 from vpchecklist.errors import VPError
 from vpchecklist.services import Actor
 from vpchecklist.store import Store
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from ui.admin import AdminPage
     from ui.auditor import AuditorPage
     from ui.checklist import ChecklistPage
-    from ui.new_checklist_page import NewChecklistPage
-    from ui.worklist_page import WorklistPage
+    from ui.worklist.new_checklist_page import NewChecklistPage
+    from ui.worklist.page import WorklistPage
 
     HomePage = WorklistPage | AuditorPage | AdminPage
 
@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
             self._first_run()
 
     def _first_run(self) -> None:
-        from ui.first_run_dialog import FirstRunDialog
+        from ui.shell.first_run_dialog import FirstRunDialog
 
         dialog = FirstRunDialog(self.store, self)
         self.first_run_dialog = dialog
@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
             admin = AdminPage(self.store, actor)
             admin.settings_changed.connect(self._settings_changed)
             return admin
-        from ui.worklist_page import WorklistPage
+        from ui.worklist.page import WorklistPage
 
         worklist = WorklistPage(self.store, actor)
         worklist.open_requested.connect(self.open_checklist)
@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
     def show_home(self) -> None:
         if self.home is None:
             return
-        from ui.worklist_page import WorklistPage
+        from ui.worklist.page import WorklistPage
 
         if isinstance(self.home, WorklistPage):
             self.home.refresh()
@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
         if self.actor is None:
             return
         if self.new_page is None:
-            from ui.new_checklist_page import NewChecklistPage
+            from ui.worklist.new_checklist_page import NewChecklistPage
 
             self.new_page = NewChecklistPage(self.store, self.actor)
             self.new_page.created.connect(self.open_checklist)

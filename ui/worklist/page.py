@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from ui.operations import run_in_background
 from ui.widgets import button, line_edit, named
-from ui.worklist_model import WorklistModel, fetch_worklist
+from ui.worklist.model import WorklistModel, fetch_worklist
 from vpchecklist.services import Actor, allowed
 from vpchecklist.store import Store
 
