@@ -6,6 +6,7 @@ database (through the services), never on private attributes.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,8 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
 from tests.conftest import PASSWORDS
+from tests.documents import LUMBAR_ANSWERS
 from ui.checklist import ChecklistPage
-from vpchecklist.services import checklists
+from vpchecklist.services import checklists, signing
 from vpchecklist.services.actors import Actor
 from vpchecklist.store import Store
 from vpchecklist.templates import default_template
@@ -373,7 +375,8 @@ def test_signed_checklist_is_read_only_and_takes_an_addendum(
     find(page, "addendum.password").setText("wrong-password-1")
     click(qtbot, page, "addendum.submit")
     error = find(page, "addendum.error")
-    assert error.isVisible() and "Traceback" not in error.text()
+    qtbot.waitUntil(error.isVisible, timeout=10_000)  # the password is checked off the UI thread
+    assert "Traceback" not in error.text()
     find(page, "addendum.password").setText(PASSWORDS["nurse"])
     click(qtbot, page, "addendum.submit")
     qtbot.waitUntil(
@@ -387,3 +390,46 @@ def test_signed_checklist_is_read_only_and_takes_an_addendum(
     assert [a["text"] for a in detail["addenda"]] == ["Patient also reports a plaster allergy."]
     assert detail["status"] == "signed"
     assert "plaster allergy" in find(page, "review.addendum").text()
+
+
+def signed_lumbar(store: Store, actor: Actor) -> int:
+    document = {
+        "patient": {"name": "Ada Example", "date_of_birth": "1948-03-02", "mrn": "MRN123456"},
+        "levels": ["L2"],
+        "planned_start": PLANNED.strftime("%Y-%m-%dT%H:%M"),
+        "physician": "Dr Amara Okafor",
+        "answers": LUMBAR_ANSWERS,
+    }
+    checklist_id = checklists.create_from_document(store, actor, document)
+    signing.sign(store, actor, checklist_id, PASSWORDS[actor.role], "ready", None)
+    return checklist_id
+
+
+def test_addendum_is_signed_off_the_ui_thread_with_enter_in_the_password(
+    qtbot: Any, store: Store, actors: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nurse = actors["nurse"]
+    cid = signed_lumbar(store, nurse)
+    threads: list[threading.Thread] = []
+    real_add_addendum = signing.add_addendum
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real_add_addendum(*args, **kwargs)
+
+    monkeypatch.setattr(signing, "add_addendum", recording)
+    page = open_page(qtbot, store, nurse, cid)
+    click(qtbot, page, "checklist.addendum")
+    find(page, "addendum.text").setPlainText("Skin mark redone after the wash.")
+    password = find(page, "addendum.password")
+    password.setFocus()
+    qtbot.keyClicks(password, PASSWORDS["nurse"])
+    qtbot.keyClick(password, Qt.Key.Key_Return)
+
+    def addenda() -> list[str]:
+        detail = checklists.detail(store, nurse, cid, audited=False)
+        return [a["text"] for a in detail["addenda"]]
+
+    qtbot.waitUntil(lambda: addenda() == ["Skin mark redone after the wash."], timeout=10_000)
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    qtbot.waitUntil(lambda: "Skin mark redone" in find(page, "review.addendum").text())

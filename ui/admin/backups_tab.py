@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.admin.common import error_text, hint, read_only_table, show_status, status_label
-from ui.operations import Operation, run_in_background
+from ui.operations import Operation, Progress, run_with_progress
 from ui.widgets import TOUCH_PX, button, named
 from vpchecklist.errors import VPError
 from vpchecklist.services import Actor, backups, settings
@@ -31,13 +31,6 @@ def size_text(size: int) -> str:
             return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024  # type: ignore[assignment]
     return f"{size} bytes"
-
-
-class _Progress(QObject):
-    """Lives on the UI thread; the worker's ``emit`` is queued to it, so no widget is touched
-    off the UI thread."""
-
-    changed = Signal(int, int)
 
 
 class BackupsTab(QWidget):
@@ -80,8 +73,6 @@ class BackupsTab(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.status)
 
-        self._progress = _Progress(self)
-        self._progress.changed.connect(self._show_progress)
         self.now.clicked.connect(self.back_up_now)
         self.refresh()
 
@@ -116,16 +107,21 @@ class BackupsTab(QWidget):
     def back_up_now(self) -> None:
         if self.busy:
             return
-        store, actor, relay = self._store, self._actor, self._progress
+        store, actor = self._store, self._actor
+
+        def back_up(progress: Progress) -> Path:
+            return backups.back_up_now(store, actor, progress=progress.report)
+
         self.now.setEnabled(False)
         self.now.setText("Backing up…")
         self.progress.setValue(0)
         self.progress.show()
         show_status(self.status, "")
-        self.operation = run_in_background(
-            lambda: backups.back_up_now(store, actor, progress=relay.changed.emit),
+        self.operation = run_with_progress(
+            back_up,
             self._done,
             parent=self,
+            on_progress=self._show_progress,
             on_failure=self._failed,
             store=store,
         )

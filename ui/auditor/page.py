@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.auditor.export_worker import ExportJob
 from ui.auditor.record_view import RecordDialog
 from ui.auditor.records_model import RecordsModel
 from ui.messages import show_error
+from ui.operations import Operation, Progress, run_with_progress
 from vpchecklist.errors import VPError
+from vpchecklist.export import commands
 from vpchecklist.services import Actor, checklists
 from vpchecklist.services.checklists import Filters
 from vpchecklist.services.templates import template_by_hash
@@ -68,7 +69,7 @@ class AuditorPage(QWidget):
         super().__init__(parent)
         self.store = store
         self.actor = actor
-        self.job: ExportJob | None = None
+        self.job: Operation | None = None  # the running export
         self.dialogs: list[RecordDialog] = []
         self.setObjectName("auditor.page")
         self.setAccessibleName("Auditor workspace")
@@ -295,27 +296,30 @@ class AuditorPage(QWidget):
         filters: Filters | None = None,
         checklist_ids: list[int] | None = None,
         folder: Path | None = None,
-    ) -> ExportJob | None:
+    ) -> Operation | None:
         if self.job is not None and self.job.running:
             self.summary.setText("An export is already running; wait for it or cancel it.")
             return None
         folder = folder or self.choose_folder()
         if folder is None:
             return None
-        fmt = str(self.format.currentData())
-        job = ExportJob(
-            self.store,
-            self.actor,
-            folder,
-            fmt,
-            filters,
-            checklist_ids,
-            str(self.paper.currentData()),
-        )
-        job.progress.connect(self._progress)
-        job.finished.connect(self._finished)
-        job.failed.connect(self._failed)
-        self.job = job
+        store, actor = self.store, self.actor
+        fmt, paper = str(self.format.currentData()), str(self.paper.currentData())
+        target = folder
+
+        def export(progress: Progress) -> commands.BulkSummary:
+            return commands.export_bulk(
+                store,
+                actor,
+                filters,
+                target,
+                fmt,
+                progress_cb=progress.report,
+                cancel_check=progress.cancelled,
+                paper=paper,
+                checklist_ids=checklist_ids,
+            )
+
         self.progress.setRange(0, 0)  # busy until the first file is done
         self.progress.setVisible(True)
         self.cancel.setVisible(True)
@@ -323,8 +327,15 @@ class AuditorPage(QWidget):
         self.export_selected.setEnabled(False)
         self.export_all.setEnabled(False)
         self.summary.setText(f"Exporting to {folder}…")
-        job.start()
-        return job
+        self.job = run_with_progress(
+            export,
+            self._finished,
+            parent=self,
+            on_progress=self._progress,
+            on_failure=self._failed,
+            store=store,
+        )
+        return self.job
 
     @Slot()
     def cancel_export(self) -> None:
@@ -339,16 +350,14 @@ class AuditorPage(QWidget):
         self.progress.setValue(done)
         self.progress.setFormat(f"%v of {total}")
 
-    @Slot(object)
-    def _finished(self, summary: object) -> None:
+    def _finished(self, summary: commands.BulkSummary) -> None:
         self._idle()
-        self.summary.setText(summary.text())  # type: ignore[attr-defined]
+        self.summary.setText(summary.text())
 
-    @Slot(object)
-    def _failed(self, error: object) -> None:
+    def _failed(self, error: BaseException) -> None:
         self._idle()
         self.summary.setText("The export did not complete.")
-        show_error(self, error if isinstance(error, BaseException) else RuntimeError(str(error)))
+        show_error(self, error)
 
     def _idle(self) -> None:
         self.cancel.setEnabled(False)

@@ -56,14 +56,34 @@ class AddendumDialog(QDialog):
         named(self.submit, "addendum.submit", "Sign the addendum")
         self.submit.setAutoDefault(False)
         self.submit.clicked.connect(self._submit)
+        # Enter in the password field signs, as on the review page (the text keeps Enter for
+        # new lines).
+        self.password.returnPressed.connect(self._submit)
         buttons.addWidget(cancel)
         buttons.addWidget(self.submit)
         box.addLayout(buttons)
 
+    @property
+    def busy(self) -> bool:
+        return not self.submit.isEnabled()
+
     def _submit(self) -> None:
-        error = self.session.add_addendum(self.text.toPlainText(), self.password.text())
+        if self.busy:
+            return
+        self.submit.setEnabled(False)
+        self.submit.setText("Signing…")
+        self.error.setVisible(False)
+        self.session.add_addendum(
+            self.text.toPlainText(), self.password.text(), self._signed, parent=self
+        )
+
+    def _signed(self, error: str | None) -> None:
+        self.submit.setEnabled(True)
+        self.submit.setText("Sign addendum")
         self.password.clear()
         self.error.setText(error or "")
         self.error.setVisible(bool(error))
         if error is None:
             self.accept()
+        else:
+            self.password.setFocus()

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from ui.operations import run_in_background
+from ui.operations import Operation, run_in_background
 from vpchecklist.errors import ValidationError, VPError
 from vpchecklist.rules.evaluation import Evaluation
 from vpchecklist.services import checklists, signing
@@ -89,7 +89,7 @@ class ChecklistSession(QObject):
         reason: str | None,
         done: Callable[[str | None], None],
         parent: QWidget | None = None,
-    ) -> None:
+    ) -> Operation:
         """Check the password and sign on a worker thread (the password hash is slow on
         purpose, and the window must not freeze meanwhile); ``done(error or None)`` is called
         on the UI thread afterwards."""
@@ -98,25 +98,50 @@ class ChecklistSession(QObject):
         def work() -> None:
             signing.sign(store, actor, checklist_id, password, meaning, reason or None)
 
-        def succeeded(_result: object) -> None:
-            error = self._run(self._after_signature)
+        def signed(error: str | None) -> None:
             if error is None:
                 self.status_changed.emit(self.status)
             done(error)
 
+        return self._signature_in_background(work, self._after_signature, signed, parent)
+
+    def add_addendum(
+        self,
+        text: str,
+        password: str,
+        done: Callable[[str | None], None],
+        parent: QWidget | None = None,
+    ) -> Operation:
+        """Sign an addendum on a worker thread (the same slow password check as signing);
+        ``done(error or None)`` on the UI thread afterwards."""
+        store, actor, checklist_id = self.store, self.actor, self.checklist_id
+
+        def work() -> None:
+            signing.add_addendum(store, actor, checklist_id, text, password)
+
+        return self._signature_in_background(work, self._refresh_detail, done, parent)
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _signature_in_background(
+        self,
+        work: Callable[[], None],
+        after: Callable[[], None],
+        done: Callable[[str | None], None],
+        parent: QWidget | None,
+    ) -> Operation:
+        """Run a signing verb off the UI thread, then ``after()`` (re-reads) on it; ``done``
+        gets the sentence to show, or None."""
+
+        def succeeded(_result: None) -> None:
+            done(self._run(after))
+
         def failed(error: BaseException) -> None:
             done(plain(error) if isinstance(error, VPError) else UNEXPECTED)
 
-        run_in_background(work, succeeded, parent=parent, on_failure=failed, store=store)
+        return run_in_background(
+            work, succeeded, parent=parent, on_failure=failed, store=self.store
+        )
 
-    def add_addendum(self, text: str, password: str) -> str | None:
-        def run() -> None:
-            signing.add_addendum(self.store, self.actor, self.checklist_id, text, password)
-            self._refresh_detail()
-
-        return self._run(run)
-
-    # -- plumbing --------------------------------------------------------------------------
     def _after_signature(self) -> None:
         self._refresh_detail()
         self.evaluation = checklists.evaluation(self.store, self.actor, self.checklist_id)
