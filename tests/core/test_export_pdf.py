@@ -21,7 +21,7 @@ from tests.core.export_fixtures import (
 )
 from vpchecklist.errors import PermissionDenied
 from vpchecklist.export import commands
-from vpchecklist.export.answers import answer_lines
+from vpchecklist.presentation import answer_lines, local_time
 from vpchecklist.services import audit, checklists, signing
 from vpchecklist.templates import default_template
 
@@ -55,7 +55,7 @@ def test_every_answer_who_and_when_is_in_the_pdf(store, actors, rich_id, tmp_pat
             for line in answer_lines(item, answer["value"]):
                 assert has(text, line), (item.id, line)
     assert has(text, LONG_IV)
-    assert "Apixaban 5 mg" in text and "Held: Yes" in text
+    assert "Apixaban 5 mg" in text and "Held: yes" in text
     assert "N/A — Post-menopausal patient (aged 84)" in text
     assert text.count(SIGNER) >= len(template.items)  # who answered, on every row
 
@@ -72,7 +72,8 @@ def test_warning_acknowledgement_signature_and_hash_are_in_the_pdf(
     assert "Physician informed: Dr Amara Okafor" in text
     assert "Pre-procedure checks completed — ready for procedure" in text
     assert f"Printed name {SIGNER}" in text
-    assert "Signed (UTC)" in text and "Signed (local time)" in text
+    signed_at = checklists.detail(store, actors["auditor"], rich_id)["signatures"][0]["signed_at"]
+    assert "Signed (UTC)" in text and f"Signed {local_time(signed_at)}" in text
     assert "vertebroplasty" in text and "version 1" in text
     assert default_template().content_hash in text
     assert (

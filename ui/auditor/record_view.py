@@ -20,7 +20,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vpchecklist.export.answers import answer_text, local_short, local_text
+from vpchecklist.presentation import (
+    NOT_ANSWERED,
+    acknowledgement_lines,
+    answer_text,
+    local_time,
+    signature_fields,
+    wall_time,
+    who,
+    zone_name,
+)
 from vpchecklist.templates import Template
 
 
@@ -52,6 +61,7 @@ def _label(template: Template, item_id: str) -> str:
 
 
 def _value(template: Template, item_id: str, value: Any) -> str:
+    """An old or new value in the audit trail: "(none)" before the first answer."""
     if value is None:
         return "(none)"
     return answer_text(template.item(item_id), value)
@@ -74,10 +84,11 @@ class RecordDialog(QDialog):
 
         summary = QLabel(
             f"<b>{patient['name']}</b> · DOB {patient['date_of_birth']} · MRN {patient['mrn']}"
-            f" · Levels {', '.join(header['levels'])} · Planned {header['planned_start']}"
+            f" · Levels {', '.join(header['levels'])} · Planned {wall_time(header['planned_start'])}"
             f"<br>Status: <b>{record['status']}</b> · Template {record['template']['id']} "
             f"v{record['template']['version']} · Record SHA-256: "
             f"<code>{record['record_hash'] or 'not signed'}</code>"
+            f"<br>Times are local: {zone_name()}"
         )
         summary.setObjectName("auditor.record.summary")
         summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -90,12 +101,10 @@ class RecordDialog(QDialog):
             answers.append(
                 [
                     item.label,
-                    _value(template, item.id, answer["value"]) if answer else "Not answered",
-                    (answer.get("answered_by_name") or answer["answered_by"]) if answer else "",
-                    local_short(answer["answered_at"]) if answer else "",
-                    f"Acknowledged: {ack['reason']} (informed {ack['physician_informed']})"
-                    if ack
-                    else "",
+                    _value(template, item.id, answer["value"]) if answer else NOT_ANSWERED,
+                    who(answer, "answered") if answer else "",
+                    local_time(answer["answered_at"]) if answer else "",
+                    "; ".join(acknowledgement_lines(ack)) if ack else "",
                 ]
             )
         self.answers = _table(
@@ -105,7 +114,7 @@ class RecordDialog(QDialog):
 
         trail = [
             [
-                local_text(h["changed_at"]),
+                local_time(h["changed_at"]),
                 h["changed_by"],
                 _label(template, h["item"]),
                 _value(template, h["item"], h["old"]),
@@ -128,17 +137,20 @@ class RecordDialog(QDialog):
         self.findings.setAccessibleName("Warnings and stops")
 
         addenda = {a["signature"]["seq"]: a["text"] for a in record["addenda"]}
-        signatures = [
-            [
-                s["printed_name"],
-                s["role"],
-                s["meaning_text"],
-                s.get("reason") or addenda.get(s["seq"], "") or "",
-                local_text(s["signed_at"]),
-                s["record_hash"],
-            ]
-            for s in record["signatures"]
-        ]
+        signatures = []
+        for s in record["signatures"]:
+            words = dict(signature_fields(s))
+            reason = s.get("reason") and words.get("Reason for postponement", words.get("Reason"))
+            signatures.append(
+                [
+                    words["Printed name"],
+                    words["Role"],
+                    words["Meaning"],
+                    reason or addenda.get(s["seq"], "") or "",
+                    words["Signed"],
+                    s["record_hash"],
+                ]
+            )
         self.signatures = _table(
             "auditor.record.signatures",
             ["Printed name", "Role", "Meaning", "Reason / addendum", "Signed", "SHA-256"],

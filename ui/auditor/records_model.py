@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from vpchecklist.export.answers import local_short
+from vpchecklist.presentation import local_time, wall_time
 from vpchecklist.services import Actor, checklists
 from vpchecklist.services.checklists import Filters
 from vpchecklist.store import Store
@@ -127,10 +127,10 @@ def display(row: dict[str, Any], column: int) -> str:
         lambda: str(row["date_of_birth"]),
         lambda: str(row["mrn"]),
         lambda: ", ".join(row["levels"]),
-        lambda: str(row["planned_start"]).replace("T", " "),
+        lambda: wall_time(str(row["planned_start"])),
         lambda: STATUS_WORDS.get(row["status"], row["status"]),
         lambda: str(row["warning_count"] or ""),
         lambda: str(row["signed_by"] or ""),
-        lambda: local_short(row["signed_at"]) if row["signed_at"] else "",
+        lambda: local_time(row["signed_at"]) if row["signed_at"] else "",
     )
     return values[column]()

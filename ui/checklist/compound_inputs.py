@@ -7,9 +7,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QPushButton, QWidget
 
-from ui.checklist.display import is_na, show_datetime
+from ui.checklist.display import show_datetime
 from ui.checklist.inputs import ItemInput, answer_button
 from ui.checklist.style import named
+from vpchecklist.rules.values import is_na
 from vpchecklist.templates.model import Item
 
 

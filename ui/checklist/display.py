@@ -1,12 +1,10 @@
-"""How answers, derivations and section states read on screen.
+"""How derivations and section states read on screen (answers: ``vpchecklist.presentation``).
 
 Pure functions over the template and the core's Evaluation: the page shows what the core
 decided (requirements, warnings, stops); nothing here decides a clinical rule.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from vpchecklist.rules.evaluation import Evaluation
 from vpchecklist.rules.levels import deciding_levels, region_of
@@ -15,39 +13,10 @@ from vpchecklist.templates.model import Item, Section, Template
 LEVELS_ID = "levels"  # the warning on the checklist's levels (upper thoracic) has no item
 
 
-def is_na(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"na"}
-
-
 def show_datetime(value: str) -> str:
-    """``2026-11-25T10:30`` → ``2026-11-25 10:30`` (easier to read; the field accepts both)."""
+    """``2026-11-25T10:30`` → ``2026-11-25 10:30``: the text an input field shows for editing
+    (the field accepts both). How an answer *reads* is ``vpchecklist.presentation``'s."""
     return value.replace("T", " ", 1)
-
-
-def format_value(item: Item, value: Any) -> str:
-    """An answer in words, as on the review page and in read-only mode."""
-    if value is None:
-        return "— not answered —"
-    if is_na(value):
-        return f"N/A — {value['na']}"
-    if item.kind == "confirm":
-        return "Yes" if value == "yes" else "No"
-    if item.kind == "choice":
-        return item.option_label(str(value))
-    if item.kind == "number":
-        return f"{value:g} {item.unit}".strip()
-    if item.kind == "datetime":
-        return show_datetime(str(value))
-    if item.kind == "blood_pressure":
-        return f"{value} {item.unit}".strip()
-    if item.kind == "allergies":
-        return "No known allergies" if value == "none" else ", ".join(value)
-    if item.kind == "anticoagulants":
-        if value == "none":
-            return "None"
-        held = "held" if value["held"] == "yes" else "NOT held"
-        return f"{value['drug']}, last dose {show_datetime(value['last_dose'])}, {held}"
-    return str(value)
 
 
 def derivation_text(template: Template, ev: Evaluation, item: Item) -> str | None:

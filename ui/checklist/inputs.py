@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.checklist.display import is_na, show_datetime
+from ui.checklist.display import show_datetime
 from ui.checklist.style import named
+from vpchecklist.rules.values import is_na
 from vpchecklist.templates.model import Item
 
 _DATETIME_SPACE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})$")

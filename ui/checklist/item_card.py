@@ -20,25 +20,24 @@ from PySide6.QtWidgets import (
 )
 
 from ui.checklist.diagram import ProneDiagram
-from ui.checklist.display import LEVELS_ID, derivation_text, is_na, physician_choice_text
+from ui.checklist.display import LEVELS_ID, derivation_text, physician_choice_text
 from ui.checklist.findings import FindingsView, severity_label
 from ui.checklist.input_kinds import make_input
 from ui.checklist.session import ChecklistSession
 from ui.checklist.style import named
+from vpchecklist.presentation import acknowledgement_lines
 from vpchecklist.rules.evaluation import Evaluation
+from vpchecklist.rules.values import is_na
 from vpchecklist.templates.model import Item
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def ack_text(ack: dict[str, Any] | None) -> str:
+    """An acknowledgement on its card, in the words of the review page and the PDF."""
     if not ack:
         return ""
-    who = ack.get("acknowledged_by_name") or ack.get("acknowledged_by") or "you"
-    return (
-        f"✓ Acknowledged by {who}: {ack['reason']} — physician informed: "
-        f"{ack['physician_informed']}"
-    )
+    return "✓ " + "\n".join(acknowledgement_lines(ack))
 
 
 class _AckMixin:

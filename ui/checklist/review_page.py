@@ -20,12 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.checklist.display import LEVELS_ID, format_value
+from ui.checklist.display import LEVELS_ID
 from ui.checklist.findings import severity_label
-from ui.checklist.item_card import ack_text
 from ui.checklist.session import ChecklistSession
 from ui.checklist.sign_box import SignBox
 from ui.checklist.style import STOP_BG, WARNING_BG, named, set_severity
+from vpchecklist.presentation import (
+    NOT_ANSWERED,
+    acknowledgement_lines,
+    answer_lines,
+    answered_by,
+    local_time,
+    signature_fields,
+    times_note,
+)
 from vpchecklist.rules.evaluation import Evaluation
 
 ANSWERS_CSS = f"""<style>
@@ -76,6 +84,10 @@ class ReviewPage(QWidget):
         title = QLabel("Review and sign")
         title.setProperty("role", "page-title")
         left.addWidget(title)
+        self.times = QLabel()
+        self.times.setObjectName("review.times")
+        self.times.setProperty("role", "help")
+        left.addWidget(self.times)
         self.answers = QTextBrowser()
         named(self.answers, "review.answers", "All answers")
         self.answers.setOpenLinks(False)
@@ -107,6 +119,7 @@ class ReviewPage(QWidget):
     # -- filling ---------------------------------------------------------------------------
     def refresh(self) -> None:
         ev = self.session.evaluation
+        self.times.setText(times_note())
         self._fill_answers(ev)
         self._clear_findings()
         self._fill_status(ev)
@@ -140,12 +153,14 @@ class ReviewPage(QWidget):
                 mark = "⛔ " if item.id in stopped else "⚠ " if item.id in warned else ""
                 css = "stop" if item.id in stopped else "warn" if mark else ""
                 if value is None:
-                    shown = f'<a href="#{item.id}">not answered</a>'
+                    shown = f'<a href="#{item.id}">{NOT_ANSWERED}</a>'
                     css = "missing"
                 else:
-                    shown = escape(mark + format_value(item, value))
-                entry = answers.get(item.id, {}) if value is not None else {}
-                who = entry.get("answered_by", "")
+                    shown = escape(mark) + "<br>".join(
+                        escape(line) for line in answer_lines(item, value)
+                    )
+                entry = answers.get(item.id) if value is not None else None
+                who = answered_by(entry) if entry else ""
                 by = f'<br><span class="who">{escape(who)}</span>' if who else ""
                 rows.append(
                     f'<tr class="{css}"><td width="60%">{escape(item.label)}</td>'
@@ -217,7 +232,8 @@ class ReviewPage(QWidget):
             label = severity_label(f"review.warning_text.{finding.item}", "warning")
             text = f"⚠ {self._label_of(finding.item)} — {finding.message}"
             if finding.item in ev.acknowledged:
-                text += "\n" + (ack_text(acks.get(finding.item)) or "✓ Acknowledged")
+                ack = acks.get(finding.item)
+                text += "\n✓ " + ("\n".join(acknowledgement_lines(ack)) if ack else "Acknowledged")
             label.setText(text)
             label.show()
             self._add(label)
@@ -233,12 +249,7 @@ class ReviewPage(QWidget):
         for signature in detail["signatures"]:
             if signature["meaning"] == "addendum":
                 continue
-            text = (
-                f"{signature['printed_name']} ({signature['role']}), "
-                f"{signature['signed_at']} UTC:\n“{signature['meaning_text']}”"
-            )
-            if signature.get("reason"):
-                text += f"\nReason: {signature['reason']}"
+            text = "\n".join(f"{key}: {words}" for key, words in signature_fields(signature))
             label = QLabel(text)
             label.setObjectName("review.signature")
             label.setWordWrap(True)
@@ -246,7 +257,8 @@ class ReviewPage(QWidget):
         for addendum in detail["addenda"]:
             sig = addendum["signature"]
             label = QLabel(
-                f"Addendum by {sig['printed_name']}, {sig['signed_at']} UTC:\n{addendum['text']}"
+                f"Addendum by {sig['printed_name']}, {local_time(sig['signed_at'])}:\n"
+                f"{addendum['text']}"
             )
             label.setObjectName("review.addendum")
             label.setWordWrap(True)

@@ -22,6 +22,7 @@ from ui.messages import as_sentence, show_error
 from ui.widgets import TOUCH_PX, button, error_label, line_edit, named, show_inline
 from ui.worklist.spine_picker import SpinePicker
 from vpchecklist.errors import ValidationError, VPError
+from vpchecklist.rules.values import HEADER_FIELDS
 from vpchecklist.services import Actor, checklists
 from vpchecklist.services.templates import active_template
 from vpchecklist.store import Store
@@ -55,17 +56,7 @@ class NewChecklistPage(QWidget):
             "new.physician", "Interventional radiologist", "interventional radiologist"
         )
         self.levels = SpinePicker(template.levels.allowed, template.levels.regions)
-        self.errors = {
-            field: error_label(f"new.error.{field}")
-            for field in (
-                "patient.name",
-                "patient.date_of_birth",
-                "patient.mrn",
-                "levels",
-                "planned_start",
-                "physician",
-            )
-        }
+        self.errors = {field: error_label(f"new.error.{field}") for field in HEADER_FIELDS}
         self.general_error = error_label("new.error")
         self.create_button = button("Create checklist", "new.create")
         self.create_button.setProperty("kind", "primary")

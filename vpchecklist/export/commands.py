@@ -36,7 +36,7 @@ from vpchecklist.clock import utc_now
 from vpchecklist.errors import NotFound, StorageError, ValidationError, VPError
 from vpchecklist.export import csv as csv_export
 from vpchecklist.export import pdf, worker
-from vpchecklist.export.answers import local_text
+from vpchecklist.presentation import local_time_with_zone
 from vpchecklist.services import audit, checklists, signing
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.checklists import Filters
@@ -572,5 +572,5 @@ def verify_pdf(store: Store, pdf_path: Path | str, check_chain: bool = True) -> 
     made = exports[file_hash]
     return True, (
         f"Verified: an unaltered copy of checklist {checklist_id} (record hash {current}), "
-        f"exported by {made['user']} on {local_text(made['at'])}."
+        f"exported by {made['user']} on {local_time_with_zone(made['at'])}."
     )

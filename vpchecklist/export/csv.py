@@ -9,7 +9,7 @@ from typing import Any
 
 from peewee import fn
 
-from vpchecklist.export.answers import utc_text
+from vpchecklist.presentation import utc_stamp
 from vpchecklist.store.models import Signature
 
 COLUMNS = (
@@ -65,7 +65,7 @@ def row_of(summary: dict[str, Any], digest: str | None) -> list[str]:
         _cell(summary["physician"]),
         summary["status"],
         _cell(summary.get("signed_by") or ""),
-        utc_text(summary.get("signed_at")),
+        utc_stamp(summary.get("signed_at")),
         str(summary.get("warning_count", 0)),
         summary.get("template_version") or "",
         digest or "",

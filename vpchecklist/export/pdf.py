@@ -28,17 +28,22 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from vpchecklist.export.answers import (
-    NOT_ANSWERED,
-    answer_lines,
-    local_short,
-    local_text,
-    utc_text,
-)
 from vpchecklist.export.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
 from vpchecklist.export.grid import Grid, Rules, Stack
 from vpchecklist.export.qr import QrFlowable
 from vpchecklist.export.textblock import Inline, Run, Span, TextBlock
+from vpchecklist.presentation import (
+    NOT_ANSWERED,
+    acknowledgement_lines,
+    answer_lines,
+    local_time,
+    signature_fields,
+    stored_zone_name,
+    utc_stamp,
+    wall_time,
+    who,
+    zone_name,
+)
 from vpchecklist.templates import Template
 
 APP_NAME = "VP Checklist"
@@ -299,18 +304,8 @@ def _findings_by_item(record: dict[str, Any], key: str) -> dict[str, list[str]]:
     return out
 
 
-def _who(ack_or_answer: dict[str, Any], prefix: str) -> str:
-    return ack_or_answer.get(f"{prefix}_by_name") or ack_or_answer.get(f"{prefix}_by") or ""
-
-
 def _ack_run(ack: dict[str, Any]) -> Run:
-    return _run(
-        f"Acknowledged — reason: {ack['reason']}; physician informed: "
-        f"{ack['physician_informed']}; by {_who(ack, 'acknowledged')}, "
-        f"{local_short(ack['acknowledged_at'])}",
-        "ack",
-        2,
-    )
+    return _run("\n".join(acknowledgement_lines(ack)), "ack", 2)
 
 
 def _requirement_text(template: Template, item_id: str, required: str | None) -> str | None:
@@ -359,7 +354,7 @@ def _who_cell(record: dict[str, Any], item_id: str) -> TextBlock:
     answer = record["answers"].get(item_id)
     if answer is None:
         return _t("—", "small")
-    return _block(_run(_who(answer, "answered")), _run(local_short(answer["answered_at"]), "small"))
+    return _block(_run(who(answer, "answered")), _run(local_time(answer["answered_at"]), "small"))
 
 
 def _summary(record: dict[str, Any], template: Template, width: float) -> list[Flowable]:
@@ -391,20 +386,31 @@ def _summary(record: dict[str, Any], template: Template, width: float) -> list[F
         ("Date of birth", patient["date_of_birth"], "body"),
         ("MRN", patient["mrn"], "body"),
         ("Levels", f"{levels} ({', '.join(regions)})" if regions else levels, "bold"),
-        ("Planned start", f"{header['planned_start'].replace('T', ' ')} (local)", "body"),
+        ("Planned start", wall_time(header["planned_start"]), "body"),
         ("Interventional radiologist", header["physician"], "body"),
         (
             "Created",
-            f"{record.get('created_by', '')}, {local_text(record.get('created_at'))}",
+            f"{record.get('created_by', '')}, {local_time(record.get('created_at'))}",
             "body",
         ),
-        ("Workstation time zone", header.get("timezone", ""), "body"),
+        ("Times", _times_text(header.get("timezone")), "body"),
         ("Template", f"{template.title} — id {template.id}, version {template.version}", "body"),
         ("Template SHA-256", record["template"]["hash"], "mono"),
     ]
     rows = [[_t(k, "key"), _t(v, style)] for k, v, style in pairs]
     info = _table(rows, [0.26 * width, 0.74 * width], header=False)
     return [banner, Spacer(1, 6), info]
+
+
+def _times_text(record_zone: str | None) -> str:
+    """The zone named once for the whole document; the zone the checklist was entered in
+    (its planned start and entered times are wall times there) when that one differs."""
+    here = zone_name()
+    text = f"Local times, {here}"
+    entered = stored_zone_name(record_zone)
+    if entered and entered != here:
+        text += f"; planned start and entered times are {entered} (where it was entered)"
+    return text
 
 
 def _sections(record: dict[str, Any], template: Template, width: float) -> list[Flowable]:
@@ -457,14 +463,10 @@ def _findings(record: dict[str, Any], template: Template, width: float) -> list[
         for w in warnings:
             ack = record["acknowledgements"].get(w["item"])
             if ack is not None:
+                first, *rest = acknowledgement_lines(ack)
                 ack_cell = _block(
-                    _run(f"Reason: {ack['reason']}"),
-                    _run(f"Physician informed: {ack['physician_informed']}", "body", 1),
-                    _run(
-                        f"By {_who(ack, 'acknowledged')}, {local_text(ack['acknowledged_at'])}",
-                        "small",
-                        1,
-                    ),
+                    *[_run(line, "body", 1 if n else 0) for n, line in enumerate(rest)],
+                    _run(first, "small", 1),
                 )
             else:
                 ack_cell = _t("Not acknowledged", "stop_bold")
@@ -502,17 +504,13 @@ def _findings(record: dict[str, Any], template: Template, width: float) -> list[
 def _signature_table(
     signature: dict[str, Any], width: float, caption: Flowable | None = None
 ) -> Grid:
+    bold = {"Printed name", "Meaning"}
     pairs: list[tuple[str, str, str]] = [
-        ("Printed name", signature["printed_name"], "bold"),
-        ("Role", signature["role"], "body"),
-        ("Meaning", signature["meaning_text"], "bold"),
+        (label, words, "bold" if label in bold else "body")
+        for label, words in signature_fields(signature)
     ]
-    if signature.get("reason"):
-        label = "Reason for postponement" if signature["meaning"] == "postponed" else "Reason"
-        pairs.append((label, signature["reason"], "body"))
     pairs += [
-        ("Signed (UTC)", utc_text(signature["signed_at"]), "body"),
-        ("Signed (local time)", local_text(signature["signed_at"]), "body"),
+        ("Signed (UTC)", utc_stamp(signature["signed_at"]), "body"),
         ("Signature SHA-256", signature["record_hash"], "mono"),
     ]
     rows = [[_t(k, "key"), _t(v, style)] for k, v, style in pairs]
@@ -538,7 +536,7 @@ def _signatures(record: dict[str, Any], width: float) -> list[Flowable]:
                 Inline(
                     [
                         _span(f"Addendum {number}", "bold"),
-                        _span(f" — {local_text(addendum.get('created_at'))}", "body"),
+                        _span(f" — {local_time(addendum.get('created_at'))}", "body"),
                     ],
                     leading=10.6,
                 ),
