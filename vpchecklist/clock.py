@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
+
+# A per-thread (per-context) time source, so tests and the demo generator can record answers at
+# chosen moments without a process-wide patch that would also move the UI thread's clock.
+_source: ContextVar[Callable[[], datetime] | None] = ContextVar("vpchecklist_clock", default=None)
+
+
+def now() -> datetime:
+    """The current UTC moment from the injected source, else the system clock."""
+    source = _source.get()
+    return source() if source is not None else datetime.now(UTC)
 
 
 def utc_now() -> str:
     """Current UTC time as fixed-width ISO text (sorts as it reads)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class ManualClock:
+    """A clock that moves only when told: ``advance(seconds)``. Use with ``using_clock``."""
+
+    def __init__(self, start: datetime) -> None:
+        self.moment = start.astimezone(UTC)
+
+    def advance(self, seconds: float) -> datetime:
+        self.moment += timedelta(seconds=seconds)
+        return self.moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+@contextmanager
+def using_clock(source: Callable[[], datetime]) -> Iterator[None]:
+    """Every time stamp written by this thread inside the block comes from ``source``."""
+    token = _source.set(source)
+    try:
+        yield
+    finally:
+        _source.reset(token)
 
 
 def parse_utc(text: str) -> datetime:

@@ -14,19 +14,20 @@ import pytest
 from reliability_support import PASSWORDS, cli, create_signed, document, seed_users
 
 from vpchecklist.errors import AuthError, PermissionDenied, ValidationError, VPError
-from vpchecklist.services import audit, auth, backups, checklists, settings, signing, users
+from vpchecklist.services import audit, auth, backups, checklists, metrics, settings, signing, users
 from vpchecklist.services.roles import PERMISSIONS, ROLES
 from vpchecklist.store import open_store
 from vpchecklist.store.models import AuditEvent, User
 
 # The role table of the core issue, written out independently of roles.py:
 # nurse and physician create, answer, sign; auditor reads and exports (and reads the audit
-# log); admin manages users, backups and settings, never clinical work.
+# log, and completion metrics: issue 15); admin manages users, backups and settings, never
+# clinical work.
 CLINICAL = {"create", "answer", "acknowledge", "sign", "addendum", "read", "export"}
 EXPECTED = {
     "nurse": CLINICAL,
     "physician": CLINICAL,
-    "auditor": {"read", "export", "audit_log"},
+    "auditor": {"read", "export", "audit_log", "metrics"},
     "admin": {"manage_users", "backup", "settings", "audit_log"},
 }
 
@@ -108,6 +109,13 @@ def _calls(
         ("read", "count", lambda a, _p: checklists.count(store, a)),
         ("export", "export_one", export),
         ("audit_log", "events", lambda a, _p: audit.events(store, a)),
+        (
+            "metrics",
+            "records_in_range",
+            lambda a, _p: metrics.records_in_range(
+                store, a, metrics.RangeQuery("2026-01-01", "2026-12-31")
+            ),
+        ),
         (
             "manage_users",
             "add_user",

@@ -232,6 +232,19 @@ class AllergyFlag(_Strict):
     patterns: list[str] = Field(min_length=1)
 
 
+class CompletionRules(_Strict):
+    """Thresholds of the completion-pattern signals ("ticked, not done"): site values kept with
+    the template so a record is always judged by the values of the version it was made with.
+    A template without a ``[completion]`` table gets these defaults."""
+
+    fast_answer_seconds: float = Field(default=1.5, gt=0)
+    rushed_section_min_items: int = Field(default=4, ge=1)
+    rushed_section_median_seconds: float = Field(default=1.5, gt=0)
+    rushed_total_seconds: float = Field(default=90, gt=0)
+    timeout_item: str = "timeout.performed"
+    timeout_early_minutes: float = Field(default=60, gt=0)
+
+
 class Template(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_-]+$")
     version: str = Field(min_length=1)
@@ -241,6 +254,7 @@ class Template(_Strict):
     derivations: dict[str, Derivation] = {}
     allergy_flags: list[AllergyFlag] = []
     sections: list[Section] = Field(min_length=1)
+    completion: CompletionRules = CompletionRules()
     #: SHA-256 of the file's bytes; set by the loader, never by the file.
     content_hash: str = ""
 
@@ -294,6 +308,12 @@ class Template(_Strict):
                         )
                 if isinstance(check, AllergyConflictCheck) and check.allergy_flag not in flag_ids:
                     raise ValueError(f"item {item.id}: unknown allergy flag '{check.allergy_flag}'")
+        if "completion" in self.model_fields_set:
+            timeout = index.get(self.completion.timeout_item)
+            if timeout is None or timeout.kind != "confirm":
+                raise ValueError(
+                    f"completion.timeout_item '{self.completion.timeout_item}' is not a confirm item"
+                )
         regions = set(self.levels.regions.values())
         for name, derivation in self.derivations.items():
             target = index.get(derivation.item)

@@ -1,0 +1,174 @@
+"""Compliance figures over a period: what the auditor dashboard shows and the monthly report
+prints, computed once here so the two (and ``vpchecklist metrics``) can never disagree.
+
+Every figure keeps the ids of the records behind it, so a click on a bar lists exactly those.
+Pure: records in, figures out (no store, no Qt).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from vpchecklist.metrics import TIMEOUT_TIMINGS, Completion
+
+NO_STOP = "No hard stop recorded"
+
+
+@dataclass(frozen=True)
+class RecordMetrics:
+    """One checklist in a period: its completion pattern and what the figures group it by."""
+
+    completion: Completion
+    planned_start: str  # local YYYY-MM-DDTHH:MM
+    patient_name: str
+    mrn: str
+    started_by: str  # username of the user who created the record
+    physician: str
+    postponed_reason: str = ""
+    stops: tuple[str, ...] = ()  # item ids of the hard stops when postponed
+    acknowledged: tuple[str, ...] = ()  # item ids whose warning was acknowledged
+    labels: dict[str, str] = field(default_factory=dict)  # item id → label
+
+    @property
+    def checklist_id(self) -> int:
+        return self.completion.checklist_id
+
+    @property
+    def status(self) -> str:
+        return self.completion.status
+
+    def row(self) -> dict[str, Any]:
+        """The ``vpchecklist metrics`` row (``id`` … ``timeout_timing`` are a contract)."""
+        return {**self.completion.row(), "planned_start": self.planned_start}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A labelled count and the records behind it."""
+
+    label: str
+    ids: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date
+    started: tuple[int, ...]
+    rushed: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Figures:
+    date_from: str
+    date_to: str
+    started: Figure
+    signed_ready: Figure
+    postponed: Figure
+    drafts: Figure
+    postponed_by_stop: tuple[Figure, ...]
+    warnings_by_type: tuple[Figure, ...]
+    timed: Figure  # records with answer times (not wholly imported)
+    imported: Figure  # records with imported answers
+    rushed: Figure
+    timeout_timing: tuple[Figure, ...]  # ok, early, late, missing
+    weeks: tuple[Week, ...]
+    median_seconds: float | None  # median total time of closed, timed records
+
+    @property
+    def rushed_rate(self) -> float | None:
+        """Share of timed records flagged rushed (None without timed records)."""
+        return self.rushed.count / self.timed.count if self.timed.count else None
+
+    def figure(self, key: str) -> Figure:
+        """A headline figure by its key (``started``, ``rushed``, …): one lookup for the UI."""
+        value = getattr(self, key)
+        if not isinstance(value, Figure):
+            raise KeyError(key)
+        return value
+
+
+def _ids(records: Sequence[RecordMetrics]) -> tuple[int, ...]:
+    return tuple(r.checklist_id for r in records)
+
+
+def _grouped(pairs: list[tuple[str, int]]) -> tuple[Figure, ...]:
+    groups: dict[str, list[int]] = {}
+    for label, checklist_id in pairs:
+        ids = groups.setdefault(label, [])
+        if checklist_id not in ids:
+            ids.append(checklist_id)
+    ordered = sorted(groups.items(), key=lambda pair: (-len(pair[1]), pair[0]))
+    return tuple(Figure(label, tuple(ids)) for label, ids in ordered)
+
+
+def week_start(planned_start: str) -> date:
+    """The Monday of the planned start's week (weeks as ISO 8601 counts them)."""
+    day = date.fromisoformat(planned_start[:10])
+    return day - timedelta(days=day.weekday())
+
+
+def summarise(records: Sequence[RecordMetrics], date_from: str, date_to: str) -> Figures:
+    closed = [r for r in records if r.status in ("signed", "postponed")]
+    postponed = [r for r in records if r.status == "postponed"]
+    timed = [r for r in records if r.completion.total_seconds is not None]
+    stop_pairs = [
+        (r.labels.get(stop, stop), r.checklist_id) for r in postponed for stop in r.stops
+    ] + [(NO_STOP, r.checklist_id) for r in postponed if not r.stops]
+    warning_pairs = [(r.labels.get(i, i), r.checklist_id) for r in records for i in r.acknowledged]
+    totals = [
+        r.completion.total_seconds
+        for r in closed
+        if r.completion.total_seconds is not None and not r.completion.imported
+    ]
+    weeks: dict[date, list[RecordMetrics]] = {}
+    for r in records:
+        weeks.setdefault(week_start(r.planned_start), []).append(r)
+    return Figures(
+        date_from=date_from,
+        date_to=date_to,
+        started=Figure("Started", _ids(records)),
+        signed_ready=Figure("Signed ready", _ids([r for r in records if r.status == "signed"])),
+        postponed=Figure("Postponed", _ids(postponed)),
+        drafts=Figure("Still draft", _ids([r for r in records if r.status == "draft"])),
+        postponed_by_stop=_grouped(stop_pairs),
+        warnings_by_type=_grouped(warning_pairs),
+        timed=Figure("Timed", _ids(timed)),
+        imported=Figure("Imported", _ids([r for r in records if r.completion.imported])),
+        rushed=Figure("Flagged rushed", _ids([r for r in records if r.completion.rushed])),
+        timeout_timing=tuple(
+            Figure(
+                timing,
+                _ids([r for r in records if r.completion.timeout_timing == timing]),
+            )
+            for timing in TIMEOUT_TIMINGS
+        ),
+        weeks=tuple(
+            Week(
+                start,
+                _ids(week),
+                _ids([r for r in week if r.completion.rushed]),
+            )
+            for start, week in sorted(weeks.items())
+        ),
+        median_seconds=statistics.median(totals) if totals else None,
+    )
+
+
+TIMEOUT_WORDS = {
+    "ok": "On time",
+    "early": "Recorded early",
+    "late": "Recorded after the planned start",
+    "missing": "Missing",
+}
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{100 * rate:.0f} %"
