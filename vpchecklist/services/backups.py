@@ -45,16 +45,22 @@ def back_up_now(
     folder: Path | None = None,
     keep: int = KEEP,
     progress: Callable[[int, int], None] | None = None,
+    out: Path | None = None,
 ) -> Path:
     """Write a verified backup (``PRAGMA integrity_check``) and keep the newest ``keep``.
 
-    ``actor`` None means the automatic start-up backup, recorded as done by the system.
+    ``actor`` None means the automatic start-up backup (or ``vpchecklist backup``), recorded as
+    done by the system. ``out`` names the file instead of the dated name in the backup folder;
+    such a copy is the caller's and is never pruned.
     """
     if actor is not None:
         audit.require(store, actor, "backup")
-    target_folder = folder or settings.backup_folder(store)
-    target = backup_to(store.path, default_backup_name(target_folder), progress)
-    _prune(target_folder, keep)
+    if out is not None:
+        target = backup_to(store.path, out, progress)
+    else:
+        target_folder = folder or settings.backup_folder(store)
+        target = backup_to(store.path, default_backup_name(target_folder), progress)
+        _prune(target_folder, keep)
     with store.transaction():
         audit.record(actor.username if actor else None, "backup", file=target.name)
     return target

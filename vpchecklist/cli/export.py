@@ -1,10 +1,6 @@
-"""Export commands of the CLI: ``export`` (one PDF, or a folder of PDFs / one CSV) and ``verify``.
+"""``export`` (one PDF, or a folder of PDFs / one CSV) and ``verify`` (an exported PDF).
 
-Exit codes follow ``vpchecklist.cli``: 0 ok; 1 a check failed or was refused (verify mismatch,
-a role that may not export, a bulk export with failures or cancelled); 2 bad usage or input.
-
-This module must not import ``vpchecklist.cli``: run as ``python -m vpchecklist.cli`` that module
-is ``__main__``, and importing it again would create a second copy of its classes.
+Exit 1 also covers a bulk export with failures or cancelled, and a PDF that does not match.
 """
 
 from __future__ import annotations
@@ -16,23 +12,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TextIO
 
+from vpchecklist.cli.arguments import Commands, add_user_args, checklist_id
+from vpchecklist.cli.context import Context, Exit, warn
 from vpchecklist.errors import ValidationError
 
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-
 PAPERS = {"a4": "A4", "letter": "LETTER"}
-
-
-def _whole_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a checklist id") from None
-    if value < 0 or value > 2**63 - 1:
-        raise argparse.ArgumentTypeError(f"{text[:30]} is not a checklist id")
-    return value
 
 
 def _paper(text: str) -> str:
@@ -42,29 +29,10 @@ def _paper(text: str) -> str:
     return key
 
 
-def _user_args(parser: argparse.ArgumentParser) -> None:
-    """The same ``--user`` / ``--password-stdin`` pair as the other commands of cli.py."""
-    parser.add_argument(
-        "--user",
-        required=True,
-        metavar="USERNAME",
-        help="act as this user (password asked, or read with --password-stdin)",
-    )
-    parser.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password(s) from standard input, one per line",
-    )
-
-
-def _err(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
 # --- export --------------------------------------------------------------------------------
 
 
-def cmd_export(ctx: Any) -> int:
+def cmd_export(ctx: Context) -> int:
     args = ctx.args
     if args.id is not None:
         bulk_only = [
@@ -87,7 +55,7 @@ def cmd_export(ctx: Any) -> int:
     return _export_bulk(ctx)
 
 
-def _export_one(ctx: Any) -> int:
+def _export_one(ctx: Context) -> int:
     from vpchecklist.export import commands
 
     args = ctx.args
@@ -103,13 +71,13 @@ def _export_one(ctx: Any) -> int:
         f"Exported checklist {result.checklist_id} to {result.path}{note}; "
         f"file SHA-256 {result.file_sha256}."
     )
-    return EXIT_OK
+    return Exit.OK
 
 
 class _Progress:
     """One progress line on stderr: rewritten in place on a terminal, every 10 % otherwise."""
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.tty = bool(getattr(stream, "isatty", lambda: False)())
         self.shown = -1
@@ -139,11 +107,11 @@ def _interrupt_stops(flag: threading.Event) -> Iterator[None]:
         yield
         return
 
-    def handler(signum: int, frame: Any) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
         if flag.is_set():
             raise KeyboardInterrupt
         flag.set()
-        _err("\nStopping after the current file (Ctrl+C again to stop at once)…")
+        warn("\nStopping after the current file (Ctrl+C again to stop at once)…")
 
     previous = signal.signal(signal.SIGINT, handler)
     try:
@@ -152,7 +120,7 @@ def _interrupt_stops(flag: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _export_bulk(ctx: Any) -> int:
+def _export_bulk(ctx: Context) -> int:
     from vpchecklist.export import commands
     from vpchecklist.services.checklists import Filters
 
@@ -182,18 +150,18 @@ def _export_bulk(ctx: Any) -> int:
         progress.end()
     if summary.total == 0 and fmt == "pdf":
         ctx.print(f"No checklist matches; nothing was written to {out}.")
-        return EXIT_OK
+        return Exit.OK
     if summary.failed or summary.cancelled:
-        _err(summary.text())
-        return EXIT_CHECK_FAILED
+        warn(summary.text())
+        return Exit.CHECK_FAILED
     ctx.print(summary.text())
-    return EXIT_OK
+    return Exit.OK
 
 
 # --- verify --------------------------------------------------------------------------------
 
 
-def cmd_verify(ctx: Any) -> int:
+def cmd_verify(ctx: Context) -> int:
     from vpchecklist.export import commands
 
     path = Path(ctx.args.file)
@@ -202,23 +170,19 @@ def cmd_verify(ctx: Any) -> int:
     ok, sentence = commands.verify_pdf(ctx.store(), path)
     if ok:
         ctx.print(sentence)
-        return EXIT_OK
-    _err(sentence)
-    return EXIT_CHECK_FAILED
+        return Exit.OK
+    warn(sentence)
+    return Exit.CHECK_FAILED
 
 
-# --- parser --------------------------------------------------------------------------------
-
-
-def register(sub: Any, command: Any) -> None:
-    """Add ``export`` and ``verify`` to the CLI parser (``command`` is cli.py's helper)."""
-    p = command(
+def register(commands: Commands) -> None:
+    p = commands.add(
         "export",
         cmd_export,
         "export one checklist as PDF (ID --out FILE.pdf), or every matching checklist "
         "(--status/--from/--to --out FOLDER) as PDFs or one CSV",
     )
-    p.add_argument("id", nargs="?", type=_whole_number, metavar="ID", help="one checklist")
+    p.add_argument("id", nargs="?", type=checklist_id, metavar="ID", help="one checklist")
     p.add_argument(
         "--out", required=True, metavar="PATH", help="FILE.pdf for one checklist, a folder for bulk"
     )
@@ -227,9 +191,9 @@ def register(sub: Any, command: Any) -> None:
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="planned start up to")
     p.add_argument("--format", choices=["pdf", "csv"], help="bulk only (default pdf)")
     p.add_argument("--paper", type=_paper, metavar="a4|letter", help="page size (default a4)")
-    _user_args(p)
+    add_user_args(p)
 
-    p = command(
+    p = commands.add(
         "verify",
         cmd_verify,
         "check that an exported PDF is an unaltered copy of the record as it stands now",

@@ -1,0 +1,120 @@
+"""What every command gets: the exit-code table, the parsed args, the store, the acting user."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, TextIO
+
+from vpchecklist.errors import ValidationError
+from vpchecklist.paths import database_path
+from vpchecklist.services.actors import Actor
+
+if TYPE_CHECKING:
+    from vpchecklist.store import Store
+
+
+class Exit(IntEnum):
+    """The only exit codes the CLI returns (scripts and the README rely on them)."""
+
+    OK = 0
+    CHECK_FAILED = 1  # a check or sign-off failed, or the role/account was refused
+    BAD_INPUT = 2  # bad usage or input; one sentence on stderr
+
+
+class UsageError(Exception):
+    """Bad command-line usage (argparse's complaints become this, not ``SystemExit``)."""
+
+
+class Secrets:
+    """Passwords from ``--password-stdin`` (one per line) or an interactive prompt."""
+
+    def __init__(self, from_stdin: bool, stdin: TextIO) -> None:
+        self.from_stdin = from_stdin
+        self.stdin = stdin
+
+    def read(self, prompt: str) -> str:
+        if self.from_stdin:
+            line = self.stdin.readline()
+            if not line:
+                raise ValidationError(None, f"Standard input ended before the {prompt.lower()}.")
+            return line.rstrip("\r\n")
+        if not sys.stdin.isatty():
+            raise ValidationError(None, "No terminal to ask for a password; use --password-stdin.")
+        return getpass.getpass(f"{prompt}: ")
+
+    def new_password(self, prompt: str) -> str:
+        first = self.read(prompt)
+        if not self.from_stdin and self.read(f"Repeat {prompt.lower()}") != first:
+            raise ValidationError(None, "The two passwords differ.")
+        return first
+
+
+class Context:
+    """What a command needs: the parsed args, the database and a way to act as a user.
+
+    The store is opened on first use so that ``--help``, ``evaluate`` and usage errors never
+    touch (or create) a database file.
+    """
+
+    def __init__(self, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> None:
+        self.args = args
+        self.out = out
+        self.secrets = Secrets(getattr(args, "password_stdin", False), stdin)
+        self.db_path = database_path(args.db)
+        self._store: Store | None = None
+        self.password = ""
+
+    def store(self, create: bool = False, accept_empty_file: bool = False) -> Store:
+        if self._store is None:
+            from vpchecklist.store import open_store
+
+            self._store = open_store(self.db_path, create, accept_empty_file)
+        return self._store
+
+    def actor(self) -> Actor:
+        """Authenticate ``--user`` with a password from stdin or a prompt.
+
+        The password is kept in ``self.password``: signing and addenda use it as the
+        signature's re-authentication, so the user types it once.
+        """
+        from vpchecklist.errors import PasswordChangeRequired
+        from vpchecklist.services.auth import authenticate
+
+        username = getattr(self.args, "user", None)
+        if not username:
+            raise UsageError("this command needs --user USERNAME")
+        store = self.store()
+        self.password = self.secrets.read(f"Password for {username}")
+        try:
+            return authenticate(store, username, self.password)
+        except PasswordChangeRequired as exc:
+            raise PasswordChangeRequired(
+                f"{username} must choose a new password first (the current one was set by an "
+                f"administrator): run vpchecklist passwd --user {username}."
+            ) from exc
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def print_json(self, value: Any) -> None:
+        self.print(json.dumps(value, indent=2, ensure_ascii=False))
+
+    def table(self, headings: list[str], rows: list[list[str]]) -> None:
+        """Columns padded to their widest cell (the ``--format table`` output)."""
+        widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headings)]
+        self.print("  ".join(h.ljust(w) for h, w in zip(headings, widths, strict=True)).rstrip())
+        for row in rows:
+            self.print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def warn(text: str) -> None:
+    """One line on stderr: refusals, failed checks and progress never mix with the output."""
+    print(text, file=sys.stderr, flush=True)
