@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +16,13 @@ from vpchecklist.clock import ManualClock, using_clock
 from vpchecklist.errors import PermissionDenied, ValidationError
 from vpchecklist.metrics import planned_start_utc
 from vpchecklist.services import Actor, checklists, signing
-from vpchecklist.services.metrics import RangeQuery, record_completion, records_in_range
+from vpchecklist.services import metrics as metrics_service
+from vpchecklist.services.metrics import (
+    SUMMARY_METHOD,
+    RangeQuery,
+    record_completion,
+    records_in_range,
+)
 from vpchecklist.store import Store
 from vpchecklist.store.models import AuditEvent
 
@@ -158,3 +166,42 @@ def test_bad_period_is_refused(
 ) -> None:
     with pytest.raises(ValidationError, match=words):
         records_in_range(store, actors["auditor"], RangeQuery(date_from, date_to))
+
+
+def test_signing_keeps_the_pattern_in_its_audit_event(
+    store: Store, actors: dict[str, Actor]
+) -> None:
+    """A range of closed records is summed from the sign events, not every answer time: the
+    summary must equal the pattern computed from the answer times."""
+    nurse = actors["nurse"]
+    cid = walk(store, nurse, 1.0, start=datetime(2026, 3, 10, 9, 0, tzinfo=UTC))
+    live = record_completion(store, nurse, cid)
+    signing.sign(store, nurse, cid, PASSWORDS["nurse"], "ready")
+    event = AuditEvent.get(AuditEvent.action == "sign", AuditEvent.checklist_id == cid)
+    kept = json.loads(event.detail)["completion"]
+    assert kept["rushed"] is True and kept["method"] == SUMMARY_METHOD and kept["stops"] == []
+    (row,) = records_in_range(store, actors["auditor"], RangeQuery("2026-03-10", "2026-03-10"))
+    assert row.completion == replace(live, status="signed", sections=())
+
+
+def test_records_summarised_by_an_older_method_are_recomputed(
+    store: Store, actors: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nurse = actors["nurse"]
+    cid = walk(
+        store,
+        nurse,
+        1.0,
+        start=datetime(2026, 3, 10, 9, 0, tzinfo=UTC),
+        answers={**LUMBAR_ANSWERS, "skin.site_intact": "no"},
+    )
+    signing.sign(store, nurse, cid, PASSWORDS["nurse"], "postponed", "rash at the site")
+    query = RangeQuery("2026-03-10", "2026-03-10")
+    (kept,) = records_in_range(store, actors["auditor"], query)
+    monkeypatch.setattr(metrics_service, "SUMMARY_METHOD", SUMMARY_METHOD + 1)
+    (recomputed,) = records_in_range(store, actors["auditor"], query)
+    assert recomputed.stops == kept.stops == ("skin.site_intact",)
+    assert recomputed.completion == replace(
+        kept.completion, sections=recomputed.completion.sections
+    )
+    assert recomputed.completion.sections and recomputed.completion.rushed

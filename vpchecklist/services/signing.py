@@ -24,6 +24,7 @@ from vpchecklist.services.checklists import (
     header_of,
     template_of,
 )
+from vpchecklist.services.metrics import signing_summary
 from vpchecklist.store import Store
 from vpchecklist.store.models import (
     Acknowledgement,
@@ -205,6 +206,7 @@ def sign(
                 meaning=meaning,
                 seq=signature.seq,
                 record_hash=signature.record_hash,
+                **signing_summary(checklist_id, [stop.item for stop in ev.stops]),
             )
             return str(signature.record_hash)
     except VPError as error:
