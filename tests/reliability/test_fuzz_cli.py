@@ -37,6 +37,9 @@ COMMANDS = [
     ["db", "check"],
     ["backup"],
     ["restore"],
+    ["settings"],
+    ["settings", "show"],
+    ["settings", "set"],
     ["export"],
     ["verify"],
     ["nonsense"],
@@ -128,6 +131,8 @@ TOKENS = st.sampled_from(
         "2026-01-01",
         "2026-13-45",
         "sub/dir/new.sqlite",
+        "site_name",
+        "idle_lock_minutes",
     ]
 ) | st.text(max_size=20).filter(lambda t: "\x00" not in t)
 ARGV = st.builds(

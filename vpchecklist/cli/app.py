@@ -11,7 +11,17 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from vpchecklist import __version__
-from vpchecklist.cli import accounts, audit, checklist, database, demo, evaluate, export, listing
+from vpchecklist.cli import (
+    accounts,
+    audit,
+    checklist,
+    database,
+    demo,
+    evaluate,
+    export,
+    listing,
+    settings,
+)
 from vpchecklist.cli.arguments import Commands, Parser
 from vpchecklist.cli.context import Context, Exit, UsageError
 from vpchecklist.errors import StorageError, VPError
@@ -21,7 +31,7 @@ from vpchecklist.paths import log_dir
 log = logging.getLogger("vpchecklist.cli")
 
 # The order of ``vpchecklist --help``.
-GROUPS = (accounts, evaluate, checklist, listing, demo, audit, database, export)
+GROUPS = (accounts, evaluate, checklist, listing, demo, audit, database, settings, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
