@@ -241,12 +241,6 @@ def who(entry: dict[str, Any], prefix: str) -> str:
     return str(entry.get(f"{prefix}_by_name") or entry.get(f"{prefix}_by") or "")
 
 
-def answered_by(entry: dict[str, Any]) -> str:
-    """``Nina Nurse, 30 Nov 2026, 17:04``."""
-    when = local_time(entry.get("answered_at"))
-    return f"{who(entry, 'answered')}, {when}" if when else who(entry, "answered")
-
-
 def acknowledgement_lines(ack: dict[str, Any]) -> list[str]:
     """An acknowledged warning: who and when, the reason, the physician informed."""
     by = who(ack, "acknowledged")

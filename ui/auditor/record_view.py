@@ -26,9 +26,9 @@ from vpchecklist.presentation import (
     answer_text,
     local_time,
     signature_fields,
+    times_note,
     wall_time,
     who,
-    zone_name,
 )
 from vpchecklist.templates import Template
 
@@ -88,7 +88,7 @@ class RecordDialog(QDialog):
             f"<br>Status: <b>{record['status']}</b> · Template {record['template']['id']} "
             f"v{record['template']['version']} · Record SHA-256: "
             f"<code>{record['record_hash'] or 'not signed'}</code>"
-            f"<br>Times are local: {zone_name()}"
+            f"<br>{times_note()}"
         )
         summary.setObjectName("auditor.record.summary")
         summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.checklist.style import named
+from vpchecklist.presentation import wall_time
 from vpchecklist.rules.evaluation import Evaluation
 
 STATUS_WORDS = {
@@ -44,7 +45,7 @@ class PatientHeader(QWidget):
         name.setObjectName("checklist.patient")
         facts = QLabel(
             f"Born {patient['date_of_birth']}  ·  MRN {patient['mrn']}  ·  "
-            f"Planned {header['planned_start'].replace('T', ' ')}  ·  {header['physician']}"
+            f"Planned {wall_time(header['planned_start'])}  ·  {header['physician']}"
         )
         facts.setObjectName("checklist.patient_facts")
         self.status = QLabel()

@@ -25,11 +25,11 @@ from ui.checklist.findings import severity_label
 from ui.checklist.session import ChecklistSession
 from ui.checklist.sign_box import SignBox
 from ui.checklist.style import STOP_BG, WARNING_BG, named, set_severity
+from vpchecklist import presentation
 from vpchecklist.presentation import (
     NOT_ANSWERED,
     acknowledgement_lines,
     answer_lines,
-    answered_by,
     local_time,
     signature_fields,
     times_note,
@@ -160,7 +160,7 @@ class ReviewPage(QWidget):
                         escape(line) for line in answer_lines(item, value)
                     )
                 entry = answers.get(item.id) if value is not None else None
-                who = answered_by(entry) if entry else ""
+                who = presentation.who(entry, "answered") if entry else ""
                 by = f'<br><span class="who">{escape(who)}</span>' if who else ""
                 rows.append(
                     f'<tr class="{css}"><td width="60%">{escape(item.label)}</td>'

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from vpchecklist.presentation import wall_time
 from vpchecklist.services import Actor, checklists
 from vpchecklist.services.checklists import Filters
 from vpchecklist.store import Store
@@ -54,6 +55,8 @@ class WorklistModel(QAbstractTableModel):
         if role == ID_ROLE:
             return row["id"]
         if role == Qt.ItemDataRole.UserRole:  # sort key
+            if column == 3:  # the stored ISO text sorts by time; its words would not
+                return str(row["planned_start"])
             return row["progress"] if column == 5 else _display(row, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 5:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -70,7 +73,7 @@ def _display(row: dict[str, Any], column: int) -> str:
     if column == 2:
         return ", ".join(row["levels"])
     if column == 3:
-        return str(row["planned_start"]).replace("T", " ")
+        return wall_time(str(row["planned_start"]))
     if column == 4:
         return STATUS_WORDS.get(row["status"], row["status"])
     return f"{row['progress']} %"
