@@ -37,12 +37,15 @@ def cmd_sign(ctx: Context) -> int:
 
 
 def cmd_show(ctx: Context) -> int:
+    from vpchecklist import presentation as words
     from vpchecklist.services import checklists
 
-    detail = checklists.detail(ctx.store(), ctx.actor(), ctx.args.id)
+    store, actor = ctx.store(), ctx.actor()
+    detail = checklists.detail(store, actor, ctx.args.id)
     if ctx.args.format == "json":
         ctx.print_json(detail)
         return Exit.OK
+    template = checklists.template_for(store, actor, ctx.args.id)
     header = detail["header"]
     ctx.print(f"Checklist {detail['id']} — {detail['status']}")
     ctx.print(
@@ -50,17 +53,19 @@ def cmd_show(ctx: Context) -> int:
         f"MRN {header['patient']['mrn']}"
     )
     ctx.print(
-        f"Levels: {', '.join(header['levels'])}  planned {header['planned_start']}  "
+        f"Levels: {', '.join(header['levels'])}  planned {words.wall_time(header['planned_start'])}  "
         f"physician {header['physician']}"
     )
+    ctx.print(words.times_note())
     for item_id, entry in sorted(detail["answers"].items()):
         ctx.print(
-            f"  {item_id}: {json.dumps(entry['value'], ensure_ascii=False)}  "
-            f"({entry['answered_by']}, {entry['answered_at']})"
+            f"  {item_id}: {words.answer_text(template.item(item_id), entry['value'])}  "
+            f"({entry['answered_by']}, {words.local_time(entry['answered_at'])})"
         )
     for sig in detail["signatures"]:
         ctx.print(
-            f"Signed: {sig['printed_name']} ({sig['role']}) {sig['signed_at']} — {sig['meaning_text']}"
+            f"Signed: {sig['printed_name']} ({words.role_name(sig['role'])}) "
+            f"{words.local_time(sig['signed_at'])} — {sig['meaning_text']}"
         )
     if detail["record_hash"]:
         ctx.print(f"Record hash: {detail['record_hash']}")

@@ -19,6 +19,7 @@ COLUMNS = [
 
 
 def cmd_list(ctx: Context) -> int:
+    from vpchecklist.presentation import local_time, wall_time
     from vpchecklist.services import checklists
 
     filters = checklists.Filters(
@@ -42,13 +43,13 @@ def cmd_list(ctx: Context) -> int:
             [
                 str(r["id"]),
                 r["status"],
-                r["planned_start"],
+                wall_time(r["planned_start"]),
                 r["mrn"],
                 r["patient_name"],
                 ",".join(r["levels"]),
                 f"{r['progress']}%",
                 r["signed_by"] or "",
-                (r["signed_at"] or "")[:16],
+                local_time(r["signed_at"]),
             ]
             for r in rows
         ],
