@@ -62,8 +62,3 @@ def local_to_utc(local: str) -> str:
     """A local ``YYYY-MM-DDTHH:MM`` wall time, as UTC in the workstation's zone."""
     moment = datetime.strptime(local, "%Y-%m-%dT%H:%M").astimezone()
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
-
-
-def utc_to_local_text(text: str) -> str:
-    """A stored UTC stamp shown in the workstation's zone, to the minute."""
-    return parse_utc(text).astimezone().strftime("%Y-%m-%d %H:%M %Z")

@@ -73,21 +73,35 @@ def times_note() -> str:
     return f"Times are local to this workstation: {zone_name()}."
 
 
-@lru_cache(maxsize=8192)
-def local_time(stamp: str | None) -> str:
-    """A stored UTC stamp in the workstation's zone: ``30 Nov 2026, 17:04``.
+def local_moment(moment: datetime, seconds: bool = False) -> str:
+    """An aware moment (a file's time, a lock's expiry) in the workstation's zone:
+    ``30 Nov 2026, 17:04``, with ``seconds`` ``30 Nov 2026, 17:04:19`` (audit trails).
 
-    The zone is named once per page, so it is not repeated here, except when the stamp falls
+    The zone is named once per page, so it is not repeated here, except when the moment falls
     in the other half of a daylight-saving year (``30 Jun 2026, 18:04 CEST``): then the
     page's zone name would be wrong for it.
     """
-    if not stamp:
-        return ""
-    moment = parse_utc(stamp).astimezone()
-    text = _words(moment)
+    moment = moment.astimezone()
+    text = _words(moment, seconds)
     if _offset(moment) != _zone_now()[1]:
         text += f" {moment.tzname()}"
     return text
+
+
+@lru_cache(maxsize=8192)
+def local_time(stamp: str | None, seconds: bool = False) -> str:
+    """A stored UTC stamp in the workstation's zone, worded as ``local_moment``."""
+    if not stamp:
+        return ""
+    return local_moment(parse_utc(stamp), seconds)
+
+
+def local_date(stamp: str | None) -> str:
+    """The local day of a stored UTC stamp: ``30 Nov 2026``."""
+    if not stamp:
+        return ""
+    moment = parse_utc(stamp).astimezone()
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
 
 
 def local_time_with_zone(stamp: str | None) -> str:

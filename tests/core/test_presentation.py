@@ -143,3 +143,10 @@ def test_acknowledgements_and_signatures_are_worded_once(zone):
         ("Reason for postponement", "Consent missing"),
         ("Signed", "30 Nov 2026, 16:04"),
     ]
+
+
+def test_audit_trails_keep_seconds_and_other_moments_read_alike(zone):
+    zone("Europe/Paris")
+    assert local_time(WINTER, seconds=True) == "30 Nov 2026, 17:04:19"
+    assert presentation.local_date(WINTER) == "30 Nov 2026"
+    assert presentation.local_moment(presentation.parse_utc(WINTER)) == "30 Nov 2026, 17:04"

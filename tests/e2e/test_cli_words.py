@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -44,3 +45,11 @@ def test_list_table_shows_local_times(cli_db: Path) -> None:
     row = next(line for line in table.splitlines() if line.startswith(str(cid)))
     assert "10 Mar 2026, 10:00" in row
     assert "2026-" not in row  # neither the planned start nor the signature as ISO text
+
+
+def test_audit_log_table_shows_local_times_to_the_second(cli_db: Path) -> None:
+    seed(cli_db, complete_doc(), sign="ready")
+    log = as_user(cli_db, "auditor", "audit", "log", env=PARIS).stdout
+    assert log.count("Times are local to this workstation: CE") == 1
+    assert not re.search(r"\d{4}-\d\d-\d\dT", log)  # no stored ISO stamp
+    assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d:\d\d", log)

@@ -19,6 +19,7 @@ from ui.admin.common import error_text, hint, read_only_table, show_status, stat
 from ui.operations import Operation, Progress, run_with_progress
 from ui.widgets import TOUCH_PX, button, named
 from vpchecklist.errors import VPError
+from vpchecklist.presentation import local_moment
 from vpchecklist.services import Actor, backups, settings
 from vpchecklist.store import Store
 
@@ -97,7 +98,7 @@ class BackupsTab(QWidget):
         self.table.setRowCount(len(found))
         for r, info in enumerate(found):
             values = (
-                info.modified.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
+                local_moment(info.modified),
                 size_text(info.size),
                 info.path.name,
             )

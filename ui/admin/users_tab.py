@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from ui.admin.common import error_text, hint, read_only_table, show_status, status_label
 from ui.widgets import TOUCH_PX, button, error_label, line_edit, named, show_inline
-from vpchecklist.clock import parse_utc, utc_to_local_text
+from vpchecklist.clock import parse_utc
 from vpchecklist.errors import VPError
+from vpchecklist.presentation import local_date
 from vpchecklist.services import Actor, users
 from vpchecklist.services.auth import MIN_PASSWORD_LENGTH
 from vpchecklist.store import Store
@@ -56,7 +57,7 @@ def _status(row: dict[str, Any]) -> str:
 
 def _added(text: str | None) -> str:
     try:
-        return utc_to_local_text(text)[:10] if text else ""
+        return local_date(text)
     except ValueError:
         return text or ""
 

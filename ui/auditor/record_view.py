@@ -114,7 +114,7 @@ class RecordDialog(QDialog):
 
         trail = [
             [
-                local_time(h["changed_at"]),
+                local_time(h["changed_at"], seconds=True),
                 h["changed_by"],
                 _label(template, h["item"]),
                 _value(template, h["item"], h["old"]),

@@ -28,6 +28,7 @@ from ui.messages import TITLE, plain_message
 from ui.operations import Operation, run_in_background
 from ui.widgets import button, error_label, show_inline
 from vpchecklist.errors import StorageError
+from vpchecklist.presentation import local_moment
 from vpchecklist.services.backups import newest_good_backup
 from vpchecklist.store.backup import check_file, restore_from
 
@@ -83,7 +84,8 @@ def classify(db_path: Path, error: StorageError) -> Problem:
 
 
 def _when(path: Path) -> str:
-    return datetime.fromtimestamp(path.stat().st_mtime).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    moment = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+    return f"{local_moment(moment)} {moment.tzname()}"
 
 
 class RecoveryDialog(QDialog):

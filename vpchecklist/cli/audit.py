@@ -23,17 +23,19 @@ def cmd_verify(ctx: Context) -> int:
 
 
 def cmd_log(ctx: Context) -> int:
+    from vpchecklist.presentation import local_time, times_note
     from vpchecklist.services import audit
 
     events = audit.events(ctx.store(), ctx.actor(), ctx.args.checklist)
     if ctx.args.format == "json":
         ctx.print_json(events)
         return Exit.OK
+    ctx.print(times_note())
     ctx.table(
         ["at", "user", "action", "outcome", "checklist", "detail"],
         [
             [
-                e["at"][:19],
+                local_time(e["at"], seconds=True),
                 e["user"] or "",
                 e["action"],
                 e["outcome"],
