@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from vpchecklist.clock import local_to_utc, local_zone_label, utc_now
-from vpchecklist.errors import NotFound, RecordLocked, ValidationError, VPError
+from vpchecklist.errors import ValidationError
 from vpchecklist.rules import Evaluation, evaluate, normalize_answer, parse_levels
-from vpchecklist.rules.values import clean_text, normalize_header
+from vpchecklist.rules.values import clean_text, normalize_header, parse_date
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
-from vpchecklist.services.templates import active_template, ensure_stored, template_by_hash
+from vpchecklist.services.records import (
+    document,
+    draft_checklist,
+    evaluate_stored,
+    get_checklist,
+    header_of,
+    template_of,
+)
+from vpchecklist.services.signing import signatures_of
+from vpchecklist.services.templates import active_template, ensure_stored
+from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import (
     Acknowledgement,
@@ -50,101 +61,43 @@ def parse_header(raw: dict[str, Any], template: Template) -> Header:
     )
 
 
-def _guard(store: Store, actor: Actor, verb: str, checklist_id: int | None = None) -> None:
-    audit.require(store, actor, verb, checklist_id)
-
-
-def _refuse(
-    store: Store, actor: Actor, verb: str, checklist_id: int | None, error: VPError
-) -> None:
-    audit.record_refusal(store, actor.username, verb, checklist_id, error)
-
-
-def _draft(checklist_id: int) -> Checklist:
-    checklist = _get(checklist_id)
-    if checklist.status != "draft":
-        raise RecordLocked(
-            f"Checklist {checklist_id} is {checklist.status} and read-only; add an addendum instead."
-        )
-    return checklist
-
-
-def _get(checklist_id: int) -> Checklist:
-    checklist = Checklist.get_or_none(Checklist.id == checklist_id)
-    if checklist is None:
-        raise NotFound(f"There is no checklist {checklist_id}.")
-    return checklist
+def _new_draft(
+    actor: Actor, template: Template, header: Header, now: str, is_demo: bool, **summary: int
+) -> Checklist:
+    """The draft's row, inside the caller's transaction (with the template text it needs)."""
+    ensure_stored(template)
+    return Checklist.create(
+        template_hash=template.content_hash,
+        template_id=template.id,
+        template_version=template.version,
+        patient_name=header.patient_name,
+        date_of_birth=header.date_of_birth,
+        mrn=header.mrn,
+        levels=json.dumps(header.levels),
+        planned_start=header.planned_start,
+        physician=header.physician,
+        timezone=local_zone_label(),
+        status="draft",
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+        is_demo=is_demo,
+        **summary,
+    )
 
 
 def start_checklist(store: Store, actor: Actor, header: Header, is_demo: bool = False) -> int:
-    _guard(store, actor, "create")
-    template = active_template()
-    now = utc_now()
-    with store.transaction():
-        ensure_stored(template)
-        checklist = Checklist.create(
-            template_hash=template.content_hash,
-            template_id=template.id,
-            template_version=template.version,
-            patient_name=header.patient_name,
-            date_of_birth=header.date_of_birth,
-            mrn=header.mrn,
-            levels=json.dumps(header.levels),
-            planned_start=header.planned_start,
-            physician=header.physician,
-            timezone=local_zone_label(),
-            status="draft",
-            created_by=actor.id,
-            created_at=now,
-            updated_at=now,
-            is_demo=is_demo,
-        )
-        audit.record(
-            actor.username,
-            "create",
-            checklist_id=checklist.id,
-            template=f"{template.id} v{template.version}",
-        )
-    return int(checklist.id)
-
-
-def template_of(checklist: Checklist) -> Template:
-    return template_by_hash(checklist.template_hash)
-
-
-def header_of(checklist: Checklist) -> dict[str, Any]:
-    """The checklist header (spec §3) as stored: one shape for documents, details and the
-    signed content."""
-    return {
-        "patient": {
-            "name": checklist.patient_name,
-            "date_of_birth": checklist.date_of_birth,
-            "mrn": checklist.mrn,
-        },
-        "levels": json.loads(checklist.levels),
-        "planned_start": checklist.planned_start,
-        "physician": checklist.physician,
-        "timezone": checklist.timezone,
-    }
-
-
-def document(checklist: Checklist) -> dict[str, Any]:
-    """The stored checklist in the ``evaluate`` file shape (canonical values)."""
-    answers = {
-        a.item_id: json.loads(a.value)
-        for a in Answer.select(Answer.item_id, Answer.value).where(Answer.checklist == checklist.id)
-    }
-    acks = {
-        a.item_id: {"reason": a.reason, "physician_informed": a.physician_informed}
-        for a in Acknowledgement.select().where(Acknowledgement.checklist == checklist.id)
-    }
-    header = header_of(checklist)
-    del header["timezone"]
-    return {**header, "answers": answers, "acknowledgements": acks}
-
-
-def _evaluate_stored(checklist: Checklist) -> Evaluation:
-    return evaluate(template_of(checklist), document(checklist))
+    with performing(store, actor, "create"):
+        template = active_template()
+        with store.transaction():
+            checklist = _new_draft(actor, template, header, utc_now(), is_demo)
+            audit.record(
+                actor.username,
+                "create",
+                checklist_id=checklist.id,
+                template=f"{template.id} v{template.version}",
+            )
+        return int(checklist.id)
 
 
 def progress_of(template: Template, ev: Evaluation) -> int:
@@ -160,7 +113,7 @@ def _refresh_summary(
     checklist: Checklist, template: Template, ev: Evaluation | None = None
 ) -> Evaluation:
     """Keep the list columns (progress, warning count) in step; ``ev`` when already computed."""
-    ev = ev or _evaluate_stored(checklist)
+    ev = ev or evaluate_stored(checklist)
     Checklist.update(
         updated_at=utc_now(), progress=progress_of(template, ev), warning_count=len(ev.warnings)
     ).where(Checklist.id == checklist.id).execute()
@@ -175,69 +128,62 @@ def _stored_text(value: Any) -> str:
 def _store_answer(
     store: Store, actor: Actor, checklist_id: int, item_id: str, raw: Any, action: str
 ) -> Evaluation:
-    _guard(store, actor, "answer", checklist_id)
-    try:
-        with store.transaction():
-            checklist = _draft(checklist_id)
-            template = template_of(checklist)
-            item = template.item(item_id)
-            if item is None:
-                raise ValidationError(item_id, "unknown item id")
-            value = normalize_answer(item, raw)
-            doc = document(checklist)
-            previous = doc["answers"].get(item_id)
-            old = None if previous is None else _stored_text(previous)
-            new = _stored_text(value)
-            if old == new:
-                return evaluate(template, doc)
-            doc["answers"][item_id] = value
-            # A changed value withdraws the item's acknowledgement (below), so judge without it.
-            had_ack = doc["acknowledgements"].pop(item_id, None) is not None
-            ev = evaluate(template, doc)
-            errors = [f for f in ev.errors if f.item == item_id]
-            if errors:
-                raise ValidationError(item_id, errors[0].message)
-            now = utc_now()
-            row = {
-                "value": new,
-                "value_utc": local_to_utc(value) if item.kind == "datetime" else None,
-                "answered_by": actor.id,
-                "answered_at": now,
-            }
-            if old is None:
-                Answer.insert(checklist=checklist_id, item_id=item_id, **row).execute()
-            else:
-                Answer.update(**row).where(
-                    Answer.checklist == checklist_id, Answer.item_id == item_id
-                ).execute()
-            AnswerHistory.insert(
-                checklist=checklist_id,
-                item_id=item_id,
-                old_value=old,
-                new_value=new,
-                changed_by=actor.id,
-                changed_at=now,
+    with performing(store, actor, "answer", checklist_id, action), store.transaction():
+        checklist = draft_checklist(checklist_id)
+        template = template_of(checklist)
+        item = template.item(item_id)
+        if item is None:
+            raise ValidationError(item_id, "unknown item id")
+        value = normalize_answer(item, raw)
+        doc = document(checklist)
+        previous = doc["answers"].get(item_id)
+        old = None if previous is None else _stored_text(previous)
+        new = _stored_text(value)
+        if old == new:
+            return evaluate(template, doc)
+        doc["answers"][item_id] = value
+        # A changed value withdraws the item's acknowledgement (below), so judge without it.
+        had_ack = doc["acknowledgements"].pop(item_id, None) is not None
+        ev = evaluate(template, doc)
+        errors = [f for f in ev.errors if f.item == item_id]
+        if errors:
+            raise ValidationError(item_id, errors[0].message)
+        now = utc_now()
+        row = {
+            "value": new,
+            "value_utc": local_to_utc(value) if item.kind == "datetime" else None,
+            "answered_by": actor.id,
+            "answered_at": now,
+        }
+        if old is None:
+            Answer.insert(checklist=checklist_id, item_id=item_id, **row).execute()
+        else:
+            Answer.update(**row).where(
+                Answer.checklist == checklist_id, Answer.item_id == item_id
             ).execute()
-            # An acknowledgement covers the warning as it was; a changed value needs a new one.
-            withdrawn = had_ack and (
-                Acknowledgement.delete()
-                .where(
-                    Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
-                )
-                .execute()
-            )
-            _refresh_summary(checklist, template, ev)
-            audit.record(
-                actor.username,
-                action,
-                checklist_id=checklist_id,
-                item=item_id,
-                acknowledgement_withdrawn=bool(withdrawn),
-            )
-            return ev
-    except VPError as error:
-        _refuse(store, actor, action, checklist_id, error)
-        raise
+        AnswerHistory.insert(
+            checklist=checklist_id,
+            item_id=item_id,
+            old_value=old,
+            new_value=new,
+            changed_by=actor.id,
+            changed_at=now,
+        ).execute()
+        # An acknowledgement covers the warning as it was; a changed value needs a new one.
+        withdrawn = had_ack and (
+            Acknowledgement.delete()
+            .where(Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id)
+            .execute()
+        )
+        _refresh_summary(checklist, template, ev)
+        audit.record(
+            actor.username,
+            action,
+            checklist_id=checklist_id,
+            item=item_id,
+            acknowledgement_withdrawn=bool(withdrawn),
+        )
+        return ev
 
 
 def answer(store: Store, actor: Actor, checklist_id: int, item_id: str, value: Any) -> Evaluation:
@@ -251,34 +197,26 @@ def mark_na(store: Store, actor: Actor, checklist_id: int, item_id: str, reason:
 
 def clear_answer(store: Store, actor: Actor, checklist_id: int, item_id: str) -> Evaluation:
     """Withdraw an answer from a draft (kept in the history as old → none)."""
-    _guard(store, actor, "answer", checklist_id)
-    try:
-        with store.transaction():
-            checklist = _draft(checklist_id)
-            existing = Answer.get_or_none(
-                Answer.checklist == checklist_id, Answer.item_id == item_id
-            )
-            if existing is None:
-                return _evaluate_stored(checklist)
-            now = utc_now()
-            Answer.delete().where(Answer.id == existing.id).execute()
-            Acknowledgement.delete().where(
-                Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
-            ).execute()
-            AnswerHistory.create(
-                checklist=checklist_id,
-                item_id=item_id,
-                old_value=existing.value,
-                new_value=None,
-                changed_by=actor.id,
-                changed_at=now,
-            )
-            ev = _refresh_summary(checklist, template_of(checklist))
-            audit.record(actor.username, "clear_answer", checklist_id=checklist_id, item=item_id)
-            return ev
-    except VPError as error:
-        _refuse(store, actor, "clear_answer", checklist_id, error)
-        raise
+    with performing(store, actor, "answer", checklist_id, "clear_answer"), store.transaction():
+        checklist = draft_checklist(checklist_id)
+        existing = Answer.get_or_none(Answer.checklist == checklist_id, Answer.item_id == item_id)
+        if existing is None:
+            return evaluate_stored(checklist)
+        Answer.delete().where(Answer.id == existing.id).execute()
+        Acknowledgement.delete().where(
+            Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
+        ).execute()
+        AnswerHistory.create(
+            checklist=checklist_id,
+            item_id=item_id,
+            old_value=existing.value,
+            new_value=None,
+            changed_by=actor.id,
+            changed_at=utc_now(),
+        )
+        ev = _refresh_summary(checklist, template_of(checklist))
+        audit.record(actor.username, "clear_answer", checklist_id=checklist_id, item=item_id)
+        return ev
 
 
 def acknowledge(
@@ -290,40 +228,35 @@ def acknowledge(
     physician_informed: str,
 ) -> Evaluation:
     """Acknowledge the current warning(s) on an item with a reason and the physician informed."""
-    _guard(store, actor, "acknowledge", checklist_id)
-    try:
-        with store.transaction():
-            checklist = _draft(checklist_id)
-            reason_text = clean_text(item_id, reason, "the acknowledgement reason")
-            physician = clean_text(item_id, physician_informed, "the physician informed", 200)
-            ev = _evaluate_stored(checklist)
-            messages = [w.message for w in ev.warnings if w.item == item_id]
-            if not messages:
-                raise ValidationError(item_id, "there is no warning to acknowledge on this item")
-            Acknowledgement.delete().where(
-                Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
-            ).execute()
-            Acknowledgement.create(
-                checklist=checklist_id,
-                item_id=item_id,
-                warning=" ".join(messages),
-                reason=reason_text,
-                physician_informed=physician,
-                acknowledged_by=actor.id,
-                acknowledged_at=utc_now(),
-            )
-            ev = _refresh_summary(checklist, template_of(checklist))
-            audit.record(actor.username, "acknowledge", checklist_id=checklist_id, item=item_id)
-            return ev
-    except VPError as error:
-        _refuse(store, actor, "acknowledge", checklist_id, error)
-        raise
+    with performing(store, actor, "acknowledge", checklist_id), store.transaction():
+        checklist = draft_checklist(checklist_id)
+        reason_text = clean_text(item_id, reason, "the acknowledgement reason")
+        physician = clean_text(item_id, physician_informed, "the physician informed", 200)
+        ev = evaluate_stored(checklist)
+        messages = [w.message for w in ev.warnings if w.item == item_id]
+        if not messages:
+            raise ValidationError(item_id, "there is no warning to acknowledge on this item")
+        Acknowledgement.delete().where(
+            Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id
+        ).execute()
+        Acknowledgement.create(
+            checklist=checklist_id,
+            item_id=item_id,
+            warning=" ".join(messages),
+            reason=reason_text,
+            physician_informed=physician,
+            acknowledged_by=actor.id,
+            acknowledged_at=utc_now(),
+        )
+        ev = _refresh_summary(checklist, template_of(checklist))
+        audit.record(actor.username, "acknowledge", checklist_id=checklist_id, item=item_id)
+        return ev
 
 
 def evaluation(store: Store, actor: Actor, checklist_id: int) -> Evaluation:
-    _guard(store, actor, "read", checklist_id)
+    audit.require(store, actor, "read", checklist_id)
     with store.reading():
-        return _evaluate_stored(_get(checklist_id))
+        return evaluate_stored(get_checklist(checklist_id))
 
 
 def _user_names() -> dict[int, tuple[str, str]]:
@@ -334,19 +267,17 @@ def _user_names() -> dict[int, tuple[str, str]]:
 
 def template_for(store: Store, actor: Actor, checklist_id: int) -> Template:
     """The template a checklist was made with (not necessarily today's active one)."""
-    _guard(store, actor, "read", checklist_id)
+    audit.require(store, actor, "read", checklist_id)
     with store.reading():
-        return template_of(_get(checklist_id))
+        return template_of(get_checklist(checklist_id))
 
 
 def detail(store: Store, actor: Actor, checklist_id: int, audited: bool = True) -> dict[str, Any]:
     """Everything about one checklist: header, answers, acknowledgements, signatures, addenda,
     history, the current evaluation and the record hash. Reading is audited."""
-    from vpchecklist.services.signing import signatures_of
-
-    _guard(store, actor, "read", checklist_id)
+    audit.require(store, actor, "read", checklist_id)
     with store.reading():
-        checklist = _get(checklist_id)
+        checklist = get_checklist(checklist_id)
         template = template_of(checklist)
         names = _user_names()
         who = lambda uid: names.get(uid, (f"user {uid}", ""))[0]  # noqa: E731
@@ -384,7 +315,7 @@ def detail(store: Store, actor: Actor, checklist_id: int, audited: bool = True) 
             .order_by(AnswerHistory.id)
         ]
         signatures, addenda = signatures_of(checklist_id)
-        ev = _evaluate_stored(checklist)
+        ev = evaluate_stored(checklist)
     if audited:  # a person opening the record; internal re-reads (refresh, export) are not
         with store.transaction():
             audit.record(actor.username, "view", checklist_id=checklist_id)
@@ -451,12 +382,10 @@ def _query(filters: Filters):  # type: ignore[no-untyped-def]
 
 
 def _check_filter_dates(filters: Filters) -> None:
-    from vpchecklist.rules.values import parse_date
-
     for name in ("date_from", "date_to"):
         value = getattr(filters, name)
         if value:
-            parse_date(name.replace("_", " "), value, today=__import__("datetime").date.max)
+            parse_date(name.replace("_", " "), value, today=date.max)
 
 
 SUMMARY_FIELDS = (
@@ -513,7 +442,7 @@ def summary_of(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def count(store: Store, actor: Actor, filters: Filters | None = None) -> int:
-    _guard(store, actor, "read")
+    audit.require(store, actor, "read")
     filters = filters or Filters()
     _check_filter_dates(filters)
     with store.reading():
@@ -529,7 +458,7 @@ def search(
     newest_first: bool = True,
 ) -> list[dict[str, Any]]:
     """Checklist summaries, newest planned start first; ``limit`` 0 means all."""
-    _guard(store, actor, "read")
+    audit.require(store, actor, "read")
     filters = filters or Filters()
     _check_filter_dates(filters)
     with store.reading():
@@ -540,104 +469,122 @@ def search(
         return [summary_of(row) for row in query.tuples()]
 
 
-def create_from_document(store: Store, actor: Actor, doc: Any, is_demo: bool = False) -> int:
-    """Store a draft with its answers and acknowledgements from an ``evaluate``-shaped file.
-
-    One transaction and one audit event. A document with errors is refused whole (nothing is
-    written); missing items and warnings are fine in a draft.
-    """
-    _guard(store, actor, "create")
-    template = active_template()
+def _creatable(template: Template, doc: Any) -> Evaluation:
+    """The document's evaluation when it may become a draft: no errors, a complete header."""
     ev = evaluate(template, doc)
     if ev.errors:
         first = ev.errors[0]
         more = f" (and {len(ev.errors) - 1} more)" if len(ev.errors) > 1 else ""
-        error = ValidationError(first.item, first.message + more)
-        _refuse(store, actor, "create", None, error)
-        raise error
+        raise ValidationError(first.item, first.message + more)
     header_missing = [
         m
         for m in ev.missing
         if m.startswith("patient.") or m in ("levels", "planned_start", "physician")
     ]
     if header_missing:
-        error = ValidationError(header_missing[0], "is missing from the checklist header")
-        _refuse(store, actor, "create", None, error)
-        raise error
-    warned = {w.item: w.message for w in ev.warnings}
-    acks = doc.get("acknowledgements") or {}
-    now = utc_now()
-    with store.transaction():
-        ensure_stored(template)
-        checklist = Checklist.create(
-            template_hash=template.content_hash,
-            template_id=template.id,
-            template_version=template.version,
-            patient_name=ev.header["patient.name"],
-            date_of_birth=ev.header["patient.date_of_birth"],
-            mrn=ev.header["patient.mrn"],
-            levels=json.dumps(ev.levels),
-            planned_start=ev.header["planned_start"],
-            physician=ev.header["physician"],
-            timezone=local_zone_label(),
-            status="draft",
-            created_by=actor.id,
-            created_at=now,
-            updated_at=now,
-            is_demo=is_demo,
-            progress=progress_of(template, ev),
-            warning_count=len(ev.warnings),
-        )
-        kinds = {item.id: item.kind for item in template.items}
-        rows = []
-        history = []
-        for item_id, value in ev.answers.items():
-            text = _stored_text(value)
-            utc = local_to_utc(value) if kinds[item_id] == "datetime" else None
-            rows.append(
-                {
-                    "checklist": checklist.id,
-                    "item_id": item_id,
-                    "value": text,
-                    "value_utc": utc,
-                    "answered_by": actor.id,
-                    "answered_at": now,
-                }
-            )
-            history.append(
-                {
-                    "checklist": checklist.id,
-                    "item_id": item_id,
-                    "old_value": None,
-                    "new_value": text,
-                    "changed_by": actor.id,
-                    "changed_at": now,
-                }
-            )
-        if rows:
-            Answer.insert_many(rows).execute()
-            AnswerHistory.insert_many(history).execute()
-        ack_rows = [
+        raise ValidationError(header_missing[0], "is missing from the checklist header")
+    return ev
+
+
+def _header_of_evaluation(ev: Evaluation) -> Header:
+    return Header(
+        ev.header["patient.name"],
+        ev.header["patient.date_of_birth"],
+        ev.header["patient.mrn"],
+        ev.levels or [],  # present: _creatable refused a header without levels
+        ev.header["planned_start"],
+        ev.header["physician"],
+    )
+
+
+def _insert_answers(
+    checklist_id: int, template: Template, ev: Evaluation, actor: Actor, now: str
+) -> int:
+    """Every answer of a new draft with its first history entry; returns how many."""
+    kinds = {item.id: item.kind for item in template.items}
+    rows = []
+    history = []
+    for item_id, value in ev.answers.items():
+        text = _stored_text(value)
+        utc = local_to_utc(value) if kinds[item_id] == "datetime" else None
+        rows.append(
             {
-                "checklist": checklist.id,
+                "checklist": checklist_id,
                 "item_id": item_id,
-                "warning": warned[item_id],
-                "reason": ack["reason"].strip(),
-                "physician_informed": ack["physician_informed"].strip(),
-                "acknowledged_by": actor.id,
-                "acknowledged_at": now,
+                "value": text,
+                "value_utc": utc,
+                "answered_by": actor.id,
+                "answered_at": now,
             }
-            for item_id, ack in acks.items()
-            if item_id in warned
-        ]
-        if ack_rows:
-            Acknowledgement.insert_many(ack_rows).execute()
-        audit.record(
-            actor.username,
-            "create",
-            checklist_id=checklist.id,
-            answers=len(rows),
-            acknowledgements=len(ack_rows),
-            template=f"{template.id} v{template.version}",
         )
-    return int(checklist.id)
+        history.append(
+            {
+                "checklist": checklist_id,
+                "item_id": item_id,
+                "old_value": None,
+                "new_value": text,
+                "changed_by": actor.id,
+                "changed_at": now,
+            }
+        )
+    if rows:
+        Answer.insert_many(rows).execute()
+        AnswerHistory.insert_many(history).execute()
+    return len(rows)
+
+
+def _insert_acknowledgements(
+    checklist_id: int, ev: Evaluation, acks: dict[str, Any], actor: Actor, now: str
+) -> int:
+    """The document's acknowledgements of warnings the record really has; returns how many."""
+    warned = {w.item: w.message for w in ev.warnings}
+    rows = [
+        {
+            "checklist": checklist_id,
+            "item_id": item_id,
+            "warning": warned[item_id],
+            "reason": ack["reason"].strip(),
+            "physician_informed": ack["physician_informed"].strip(),
+            "acknowledged_by": actor.id,
+            "acknowledged_at": now,
+        }
+        for item_id, ack in acks.items()
+        if item_id in warned
+    ]
+    if rows:
+        Acknowledgement.insert_many(rows).execute()
+    return len(rows)
+
+
+def create_from_document(store: Store, actor: Actor, doc: Any, is_demo: bool = False) -> int:
+    """Store a draft with its answers and acknowledgements from an ``evaluate``-shaped file.
+
+    One transaction and one audit event. A document with errors is refused whole (nothing is
+    written); missing items and warnings are fine in a draft.
+    """
+    with performing(store, actor, "create"):
+        template = active_template()
+        ev = _creatable(template, doc)
+        now = utc_now()
+        with store.transaction():
+            checklist = _new_draft(
+                actor,
+                template,
+                _header_of_evaluation(ev),
+                now,
+                is_demo,
+                progress=progress_of(template, ev),
+                warning_count=len(ev.warnings),
+            )
+            answers = _insert_answers(checklist.id, template, ev, actor, now)
+            acks = doc.get("acknowledgements") or {}
+            acknowledged = _insert_acknowledgements(checklist.id, ev, acks, actor, now)
+            audit.record(
+                actor.username,
+                "create",
+                checklist_id=checklist.id,
+                answers=answers,
+                acknowledgements=acknowledged,
+                template=f"{template.id} v{template.version}",
+            )
+        return int(checklist.id)

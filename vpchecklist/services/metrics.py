@@ -29,7 +29,7 @@ from vpchecklist.metrics import (
 from vpchecklist.rules import evaluate
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
-from vpchecklist.services.checklists import document, template_of
+from vpchecklist.services.records import document, template_of
 from vpchecklist.services.templates import template_by_hash
 from vpchecklist.store import Store
 from vpchecklist.store.models import (

@@ -9,6 +9,7 @@ from vpchecklist.errors import ValidationError
 from vpchecklist.rules.values import clean_text
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
+from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import Setting
 
@@ -53,10 +54,10 @@ def backup_folder(store: Store) -> Path:
 
 
 def update(store: Store, actor: Actor, changes: dict[str, Any]) -> dict[str, str]:
-    audit.require(store, actor, "settings")
-    clean = {key: _validate(key, str(value)) for key, value in changes.items()}
-    with store.transaction():
-        for key, value in clean.items():
-            Setting.insert(key=key, value=value).on_conflict_replace().execute()
-        audit.record(actor.username, "settings", changed=sorted(clean))
+    with performing(store, actor, "settings"):
+        clean = {key: _validate(key, str(value)) for key, value in changes.items()}
+        with store.transaction():
+            for key, value in clean.items():
+                Setting.insert(key=key, value=value).on_conflict_replace().execute()
+            audit.record(actor.username, "settings", changed=sorted(clean))
     return get_all(store)

@@ -6,7 +6,9 @@ from functools import lru_cache
 
 from vpchecklist.clock import utc_now
 from vpchecklist.errors import TemplateError
+from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
+from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import TemplateRecord
 from vpchecklist.templates import Template, default_template, load_template_text
@@ -92,35 +94,33 @@ def preview_template(path: str) -> tuple[Template, str]:
 
 def activate_template(store: Store, actor: Actor, path: str) -> list[str]:
     """Make a validated template the one new checklists use; existing records keep theirs."""
-    from vpchecklist.services import audit
-
-    audit.require(store, actor, "settings")
-    template, source = preview_template(path)
-    current = active_template()
-    if template.id != current.id:
-        raise TemplateError(f"Template {path} is '{template.id}', not '{current.id}'.")
-    changes = describe_changes(current, template)
-    with store.transaction():
-        TemplateRecord.update(active=False).execute()
-        row = TemplateRecord.get_or_none(TemplateRecord.content_hash == template.content_hash)
-        if row is None:
-            TemplateRecord.create(
-                content_hash=template.content_hash,
-                template_id=template.id,
+    with performing(store, actor, "settings", action="template_activate"):
+        template, source = preview_template(path)
+        current = active_template()
+        if template.id != current.id:
+            raise TemplateError(f"Template {path} is '{template.id}', not '{current.id}'.")
+        changes = describe_changes(current, template)
+        with store.transaction():
+            TemplateRecord.update(active=False).execute()
+            row = TemplateRecord.get_or_none(TemplateRecord.content_hash == template.content_hash)
+            if row is None:
+                TemplateRecord.create(
+                    content_hash=template.content_hash,
+                    template_id=template.id,
+                    version=template.version,
+                    source=source,
+                    loaded_at=utc_now(),
+                    active=True,
+                )
+            else:
+                TemplateRecord.update(active=True).where(
+                    TemplateRecord.content_hash == template.content_hash
+                ).execute()
+            audit.record(
+                actor.username,
+                "template_activate",
                 version=template.version,
-                source=source,
-                loaded_at=utc_now(),
-                active=True,
+                hash=template.content_hash,
+                changes=len(changes),
             )
-        else:
-            TemplateRecord.update(active=True).where(
-                TemplateRecord.content_hash == template.content_hash
-            ).execute()
-        audit.record(
-            actor.username,
-            "template_activate",
-            version=template.version,
-            hash=template.content_hash,
-            changes=len(changes),
-        )
-    return changes
+        return changes

@@ -12,6 +12,7 @@ from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.auth import actor_of, check_password_policy, hash_password
 from vpchecklist.services.roles import ROLES
+from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import User
 
@@ -63,25 +64,25 @@ def add_user(
     must_change_password: bool = True,
 ) -> Actor:
     """A user created by an administrator must change the given password at first sign-in."""
-    audit.require(store, actor, "manage_users")
-    name = _check_username(username)
-    if role not in ROLES:
-        raise ValidationError("role", f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    full = clean_text("full_name", full_name, "the full name", 200)
-    check_password_policy(password)
-    with store.transaction():
-        if User.get_or_none(User.username == name) is not None:
-            raise ValidationError("username", f"the user {name} already exists")
-        user = User.create(
-            username=name,
-            full_name=full,
-            role=role,
-            password_hash=hash_password(password),
-            must_change_password=must_change_password,
-            created_at=utc_now(),
-        )
-        audit.record(actor.username, "user_add", username_added=name, role=role)
-    return actor_of(user)
+    with performing(store, actor, "manage_users", action="user_add"):
+        name = _check_username(username)
+        if role not in ROLES:
+            raise ValidationError("role", f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        full = clean_text("full_name", full_name, "the full name", 200)
+        check_password_policy(password)
+        with store.transaction():
+            if User.get_or_none(User.username == name) is not None:
+                raise ValidationError("username", f"the user {name} already exists")
+            user = User.create(
+                username=name,
+                full_name=full,
+                role=role,
+                password_hash=hash_password(password),
+                must_change_password=must_change_password,
+                created_at=utc_now(),
+            )
+            audit.record(actor.username, "user_add", username_added=name, role=role)
+        return actor_of(user)
 
 
 def list_users(store: Store, actor: Actor) -> list[dict[str, Any]]:
@@ -110,8 +111,7 @@ def _get(username: str) -> User:
 
 def disable_user(store: Store, actor: Actor, username: str) -> None:
     """Users are disabled, never deleted: their signatures name them."""
-    audit.require(store, actor, "manage_users")
-    with store.transaction():
+    with performing(store, actor, "manage_users", action="user_disable"), store.transaction():
         user = _get(username)
         if user.id == actor.id:
             raise ValidationError("username", "you cannot disable your own account")
@@ -120,8 +120,7 @@ def disable_user(store: Store, actor: Actor, username: str) -> None:
 
 
 def enable_user(store: Store, actor: Actor, username: str) -> None:
-    audit.require(store, actor, "manage_users")
-    with store.transaction():
+    with performing(store, actor, "manage_users", action="user_enable"), store.transaction():
         user = _get(username)
         User.update(active=True, failed_attempts=0, locked_until=None).where(
             User.id == user.id
@@ -130,14 +129,14 @@ def enable_user(store: Store, actor: Actor, username: str) -> None:
 
 
 def reset_password(store: Store, actor: Actor, username: str, password: str) -> None:
-    audit.require(store, actor, "manage_users")
-    check_password_policy(password)
-    with store.transaction():
-        user = _get(username)
-        User.update(
-            password_hash=hash_password(password),
-            must_change_password=True,
-            failed_attempts=0,
-            locked_until=None,
-        ).where(User.id == user.id).execute()
-        audit.record(actor.username, "password_reset", username_reset=user.username)
+    with performing(store, actor, "manage_users", action="password_reset"):
+        check_password_policy(password)
+        with store.transaction():
+            user = _get(username)
+            User.update(
+                password_hash=hash_password(password),
+                must_change_password=True,
+                failed_attempts=0,
+                locked_until=None,
+            ).where(User.id == user.id).execute()
+            audit.record(actor.username, "password_reset", username_reset=user.username)

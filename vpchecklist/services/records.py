@@ -1,0 +1,77 @@
+"""Reading one stored checklist: the row, its template, header, document and evaluation.
+
+Shared by the checklist verbs and signing (and anything else that needs a stored record), so
+neither has to reach into the other's private helpers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from vpchecklist.errors import NotFound, RecordLocked
+from vpchecklist.rules import Evaluation, evaluate
+from vpchecklist.services.templates import template_by_hash
+from vpchecklist.store.models import Acknowledgement, Answer, Checklist
+from vpchecklist.templates import Template
+
+
+def get_checklist(checklist_id: int) -> Checklist:
+    """The checklist row, or NotFound naming the id."""
+    checklist = Checklist.get_or_none(Checklist.id == checklist_id)
+    if checklist is None:
+        raise NotFound(f"There is no checklist {checklist_id}.")
+    return checklist
+
+
+def draft_checklist(checklist_id: int) -> Checklist:
+    """The checklist row when it may still change; a closed record refuses (addenda only)."""
+    checklist = get_checklist(checklist_id)
+    if checklist.status != "draft":
+        raise RecordLocked(
+            f"Checklist {checklist_id} is {checklist.status} and read-only; add an addendum instead."
+        )
+    return checklist
+
+
+def template_of(checklist: Checklist) -> Template:
+    """The template the checklist was made with (not necessarily today's active one)."""
+    return template_by_hash(checklist.template_hash)
+
+
+def header_of(checklist: Checklist) -> dict[str, Any]:
+    """The checklist header (spec §3) as stored: one shape for documents, details and the
+    signed content."""
+    return {
+        "patient": {
+            "name": checklist.patient_name,
+            "date_of_birth": checklist.date_of_birth,
+            "mrn": checklist.mrn,
+        },
+        "levels": json.loads(checklist.levels),
+        "planned_start": checklist.planned_start,
+        "physician": checklist.physician,
+        "timezone": checklist.timezone,
+    }
+
+
+def document(checklist: Checklist) -> dict[str, Any]:
+    """The stored checklist in the ``evaluate`` file shape (canonical values)."""
+    answers = {
+        a.item_id: json.loads(a.value)
+        for a in Answer.select(Answer.item_id, Answer.value).where(Answer.checklist == checklist.id)
+    }
+    acks = {
+        a.item_id: {"reason": a.reason, "physician_informed": a.physician_informed}
+        for a in Acknowledgement.select(
+            Acknowledgement.item_id, Acknowledgement.reason, Acknowledgement.physician_informed
+        ).where(Acknowledgement.checklist == checklist.id)
+    }
+    header = header_of(checklist)
+    del header["timezone"]
+    return {**header, "answers": answers, "acknowledgements": acks}
+
+
+def evaluate_stored(checklist: Checklist) -> Evaluation:
+    """The rules applied to the stored record with the template it was made with."""
+    return evaluate(template_of(checklist), document(checklist))
