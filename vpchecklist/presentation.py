@@ -121,6 +121,7 @@ def utc_stamp(stamp: str | None) -> str:
     return parse_utc(stamp).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+@lru_cache(maxsize=8192)
 def wall_time(text: str | None) -> str:
     """A local wall time as entered (``2026-11-30T17:00``: the planned start, a fasting time)
     in words: ``30 Nov 2026, 17:00``. Text that is not such a time is returned as it is."""
