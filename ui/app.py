@@ -18,6 +18,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from ui.display_failure import start_application
 from ui.messages import TITLE
 from ui.operations import run_in_background, wait_for_background
 from ui.shell.main_window import MainWindow
@@ -50,7 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def application() -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
-        app = QApplication(sys.argv[:1])
+        app = start_application(lambda: QApplication(sys.argv[:1]))
     app.setApplicationName("VP Checklist")
     app.setApplicationDisplayName("VP Checklist")
     font = QFont(app.font())

@@ -15,6 +15,12 @@ log = logging.getLogger(__name__)
 TITLE = "VP Checklist"
 
 
+def window_title(text: str = "") -> str:
+    """``text — VP Checklist``. Qt appends the application's display name to any title that
+    does not already end with it, so a title that starts with the name shows it twice."""
+    return f"{text} — {TITLE}" if text else TITLE
+
+
 def plain_message(error: BaseException) -> str:
     """The sentence a nurse sees; tracebacks of unexpected errors go to the log only."""
     if isinstance(error, VPError):

@@ -3,8 +3,8 @@ another user signs in afresh (the previous user's work is already saved)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui.messages import plain_message
 from ui.operations import run_in_background
@@ -13,6 +13,8 @@ from vpchecklist.errors import AuthError
 from vpchecklist.services import Actor
 from vpchecklist.services.auth import check_credentials
 from vpchecklist.store import Store
+
+CARD_WIDTH = 480
 
 
 class LockScreen(QWidget):
@@ -27,7 +29,10 @@ class LockScreen(QWidget):
         self._busy = False
         card = QFrame()
         card.setObjectName("lock.card")
-        card.setMaximumWidth(480)
+        # A fixed width, centred by stretches rather than an alignment flag: the page's layout
+        # then asks the card its height at the width it really gets, so the wrapped text is
+        # never cut off.
+        card.setFixedWidth(CARD_WIDTH)
         title = QLabel("Screen locked")
         title.setObjectName("lock.title")
         self.who = QLabel()
@@ -49,19 +54,30 @@ class LockScreen(QWidget):
         inner.addWidget(self.submit)
         inner.addSpacing(12)
         inner.addWidget(self.switch)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
+        self.setFocusProxy(self.password)  # showing the page puts the cursor in the password
         self.password.returnPressed.connect(self._unlock)
         self.submit.clicked.connect(self._unlock)
         self.switch.clicked.connect(self.switch_user)
 
-    def lock_for(self, actor: Actor) -> None:
+    def lock_for(self, actor: Actor, idle_minutes: int | None = None) -> None:
+        """``idle_minutes`` None: the user locked the screen by hand."""
         self._actor = actor
+        if idle_minutes is None:
+            why = "Locked by hand."
+        else:
+            unit = "minute" if idle_minutes == 1 else "minutes"
+            why = f"Locked after {idle_minutes} {unit} without activity."
         self.who.setText(
-            f"Locked after a period without activity. {actor.full_name} ({actor.username}): "
-            "enter your password to continue where you were. Everything you entered is saved."
+            f"{why} {actor.full_name} ({actor.username}): enter your password to continue "
+            "where you were. Everything you entered is saved."
         )
         self.password.clear()
         show_inline(self.message, "")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.messages import show_error
+from ui.messages import show_error, window_title
 from ui.shell.lock_screen import LockScreen
 from ui.shell.login_page import LoginPage
 from ui.shell.session_bar import SessionBar
@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
         self.new_page: NewChecklistPage | None = None
         self.checklist_page: ChecklistPage | None = None
         self._before_lock: QWidget | None = None
-        self.setWindowTitle("VP Checklist — DEMO DATA" if demo else "VP Checklist")
+        self.setWindowTitle(window_title("DEMO DATA" if demo else ""))
         self.setMinimumSize(960, 640)
 
         self.session = SessionBar()
@@ -97,12 +97,12 @@ class MainWindow(QMainWindow):
         self.idle_timer.setSingleShot(True)
         self._fixed_idle_ms = idle_lock_ms
         self.idle_timer.setInterval(idle_lock_ms or DEFAULT_IDLE_LOCK_MS)
-        self.idle_timer.timeout.connect(self.lock)
+        self.idle_timer.timeout.connect(self._idle_timeout)
 
         self.login.signed_in.connect(self._signed_in)
         self.lock_screen.unlocked.connect(self._unlocked)
         self.lock_screen.switch_user.connect(self.sign_out)
-        self.session.lock_requested.connect(self.lock)
+        self.session.lock_requested.connect(self.lock)  # by hand
         self.session.sign_out_requested.connect(self.sign_out)
         _application().installEventFilter(self)
 
@@ -231,7 +231,12 @@ class MainWindow(QMainWindow):
             if self.idle_timer.isActive():
                 self.idle_timer.start()
 
-    def lock(self) -> None:
+    def _idle_timeout(self) -> None:
+        self.lock(idle=True)
+
+    def lock(self, idle: bool = False) -> None:
+        """Hide everything behind the lock screen; ``idle`` says the idle timer did it (the
+        lock screen tells the user which)."""
         if self.actor is None or self.locked:
             return
         self.idle_timer.stop()
@@ -240,7 +245,8 @@ class MainWindow(QMainWindow):
                 widget.reject()  # a dialog over patient data would show through the lock
         self._before_lock = self.stack.currentWidget()
         self.session.hide()
-        self.lock_screen.lock_for(self.actor)
+        idle_minutes = max(1, round(self.idle_lock_ms / 60_000)) if idle else None
+        self.lock_screen.lock_for(self.actor, idle_minutes)
         self._show(self.lock_screen)
 
     def _unlocked(self, actor: Actor) -> None:

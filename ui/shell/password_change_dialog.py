@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.messages import as_sentence
 from ui.widgets import button, error_label, line_edit, show_inline
@@ -52,7 +59,7 @@ class PasswordChangeDialog(QDialog):
 
     def _save(self) -> None:
         if self.new.text() != self.repeat.text():
-            show_inline(self.message, "The two new passwords are not the same.")
+            self._say("The two new passwords are not the same.")
             self.repeat.selectAll()
             self.repeat.setFocus()
             return
@@ -61,10 +68,25 @@ class PasswordChangeDialog(QDialog):
                 self._store, self._username, self._current, self.new.text()
             )
         except ValidationError as error:
-            show_inline(self.message, as_sentence(error.message))
+            self._say(as_sentence(error.message))
             self.new.setFocus()
             return
         except AuthError as error:
-            show_inline(self.message, str(error))
+            self._say(str(error))
             return
         self.accept()
+
+    def _say(self, text: str) -> None:
+        """Show the error under the fields and grow the dialog to fit it: with a minimum width
+        set, Qt no longer keeps the dialog as tall as its contents, and the fields would be
+        squeezed on top of each other."""
+        show_inline(self.message, text)
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        width = self.width()
+        needed = max(layout.totalHeightForWidth(width), layout.totalMinimumSize().height())
+        self.setMinimumHeight(needed)
+        if self.height() < needed:
+            self.resize(width, needed)

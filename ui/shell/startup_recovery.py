@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.messages import TITLE, plain_message
+from ui.messages import TITLE, plain_message, window_title
 from ui.operations import Operation, run_in_background
 from ui.widgets import button, error_label, show_inline
 from vpchecklist.errors import StorageError
@@ -101,7 +101,7 @@ class RecoveryDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("recovery.dialog")
-        self.setWindowTitle(f"{TITLE} — the database cannot be opened")
+        self.setWindowTitle(window_title("The database cannot be opened"))
         self.db_path = Path(db_path)
         self.error = error
         self.backup_folder = backup_folder or self.db_path.parent / "backups"

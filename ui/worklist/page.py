@@ -47,7 +47,10 @@ class WorklistPage(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.new = button("New checklist", "worklist.new")
         self.new.setProperty("kind", "primary")
-        self.new.setVisible(allowed(actor.role, "create"))
+        if not allowed(actor.role, "create"):
+            # Only ever hide here: showing a widget that has no parent yet opens it as a window
+            # of its own for a moment, which takes the focus away from the main window.
+            self.new.hide()
         self.refresh_button = button("Refresh", "worklist.refresh", "Refresh the worklist")
         self.refresh_button.setProperty("kind", "secondary")
         self.open_button = button("Open", "worklist.open", "Open the selected checklist")
