@@ -8,8 +8,7 @@ import hashlib
 import pytest
 
 from tests.core.export_fixtures import PATIENT, SIGNER, rich_document, signed_record, unicode_signer
-from vpchecklist.export import commands
-from vpchecklist.services import audit, checklists, signing
+from vpchecklist.services import audit, checklists, exports, signing
 from vpchecklist.services.checklists import Filters
 
 
@@ -30,7 +29,7 @@ def read_csv(path):
 
 
 def test_csv_has_one_row_per_matching_checklist(store, actors, records, tmp_path):
-    summary = commands.export_bulk(
+    summary = exports.export_bulk(
         store, actors["auditor"], Filters(status="signed"), tmp_path, fmt="csv"
     )
     assert len(summary.written) == 1
@@ -47,7 +46,7 @@ def test_csv_has_one_row_per_matching_checklist(store, actors, records, tmp_path
 
 
 def test_csv_of_all_records_guards_against_formulas(store, actors, records, tmp_path):
-    summary = commands.export_bulk(store, actors["auditor"], Filters(), tmp_path, fmt="csv")
+    summary = exports.export_bulk(store, actors["auditor"], Filters(), tmp_path, fmt="csv")
     rows = {int(r["checklist_id"]): r for r in read_csv(summary.written[0])}
     assert set(rows) == set(records.values())
     assert rows[records["postponed"]]["patient_name"].startswith("'=")
@@ -55,7 +54,7 @@ def test_csv_of_all_records_guards_against_formulas(store, actors, records, tmp_
 
 
 def test_csv_export_is_one_audit_event_with_the_file_hash(store, actors, records, tmp_path):
-    summary = commands.export_bulk(store, actors["auditor"], Filters(), tmp_path, fmt="csv")
+    summary = exports.export_bulk(store, actors["auditor"], Filters(), tmp_path, fmt="csv")
     events = [e for e in audit.events(store, actors["auditor"]) if e["action"] == "export"]
     assert len(events) == 1
     detail = events[0]["detail"]
@@ -65,7 +64,7 @@ def test_csv_export_is_one_audit_event_with_the_file_hash(store, actors, records
 
 def test_bulk_pdf_writes_one_verified_file_per_record(store, actors, records, tmp_path):
     progress = []
-    summary = commands.export_bulk(
+    summary = exports.export_bulk(
         store,
         actors["auditor"],
         Filters(),
@@ -74,10 +73,10 @@ def test_bulk_pdf_writes_one_verified_file_per_record(store, actors, records, tm
         progress_cb=lambda done, total: progress.append((done, total)),
     )
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        f"checklist-{cid}.pdf" for cid in records.values()
+        exports.pdf_name(cid) for cid in records.values()
     )
     assert progress[-1] == (3, 3) and not summary.failed and not summary.cancelled
-    assert commands.verify_pdf(store, tmp_path / "out" / f"checklist-{records['signed']}.pdf")[0]
+    assert exports.verify_pdf(store, tmp_path / "out" / exports.pdf_name(records["signed"]))[0]
     events = [e for e in audit.events(store, actors["auditor"]) if e["action"] == "export"]
     assert len(events) == 3
     assert "3 PDFs written" in summary.text()
@@ -90,7 +89,7 @@ def test_bulk_cancel_stops_between_files(store, actors, records, tmp_path):
         calls.append(1)
         return len(calls) > 1
 
-    summary = commands.export_bulk(
+    summary = exports.export_bulk(
         store, actors["auditor"], Filters(), tmp_path / "out", fmt="pdf", cancel_check=cancel
     )
     assert summary.cancelled and len(summary.written) == 1
@@ -100,7 +99,7 @@ def test_bulk_cancel_stops_between_files(store, actors, records, tmp_path):
 
 def test_bulk_pdf_in_worker_processes_matches_in_process(store, actors, records, tmp_path):
     progress = []
-    summary = commands.export_bulk(
+    summary = exports.export_bulk(
         store,
         actors["auditor"],
         Filters(),
@@ -112,10 +111,10 @@ def test_bulk_pdf_in_worker_processes_matches_in_process(store, actors, records,
     assert not summary.failed and not summary.cancelled
     assert progress == [(1, 3), (2, 3), (3, 3)]
     names = sorted(p.name for p in (tmp_path / "pool").iterdir())
-    assert names == sorted(f"checklist-{cid}.pdf" for cid in records.values())  # no .part
+    assert names == sorted(exports.pdf_name(cid) for cid in records.values())  # no .part
     for cid in records.values():
-        path = tmp_path / "pool" / f"checklist-{cid}.pdf"
-        assert commands.verify_pdf(store, path)[0] == (cid != records["draft"])
+        path = tmp_path / "pool" / exports.pdf_name(cid)
+        assert exports.verify_pdf(store, path)[0] == (cid != records["draft"])
     events = [e for e in audit.events(store, actors["auditor"]) if e["action"] == "export"]
     assert sorted(e["detail"]["file"] for e in events) == names
     for event in events:
@@ -125,7 +124,7 @@ def test_bulk_pdf_in_worker_processes_matches_in_process(store, actors, records,
 
 def test_bulk_pdf_in_worker_processes_reports_a_missing_record(store, actors, records, tmp_path):
     ids = [records["signed"], 987654, records["postponed"]]
-    summary = commands.export_bulk(
+    summary = exports.export_bulk(
         store, actors["auditor"], None, tmp_path / "pool", checklist_ids=ids, workers=2
     )
     assert [cid for cid, _ in summary.failed] == [987654]
@@ -145,7 +144,7 @@ def test_bulk_pdf_cancel_with_worker_processes_keeps_only_audited_files(
         calls.append(1)
         return len(calls) > 3
 
-    summary = commands.export_bulk(
+    summary = exports.export_bulk(
         store,
         actors["auditor"],
         None,

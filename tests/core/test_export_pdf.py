@@ -20,9 +20,8 @@ from tests.core.export_fixtures import (
     unicode_signer,
 )
 from vpchecklist.errors import PermissionDenied
-from vpchecklist.export import commands
 from vpchecklist.presentation import answer_lines, local_time
-from vpchecklist.services import audit, checklists, signing
+from vpchecklist.services import audit, checklists, exports, signing
 from vpchecklist.templates import default_template
 
 
@@ -38,7 +37,7 @@ def rich_id(store, signer, vp):
 
 def export(store, actor, cid, tmp_path: Path, paper: str = "A4") -> Path:
     out = tmp_path / f"record-{cid}-{paper}.pdf"
-    commands.export_one(store, actor, cid, out, paper)
+    exports.export_one(store, actor, cid, out, paper)
     return out
 
 
@@ -180,15 +179,15 @@ def test_export_is_audited_once_with_the_file_hash(store, actors, rich_id, tmp_p
 def test_a_role_without_export_is_refused_and_audited(store, actors, rich_id, tmp_path):
     out = tmp_path / "no.pdf"
     with pytest.raises(PermissionDenied):
-        commands.export_one(store, actors["admin"], rich_id, out)
+        exports.export_one(store, actors["admin"], rich_id, out)
     assert not out.exists()
     refused = [e for e in audit.events(store, actors["auditor"]) if e["action"] == "export"]
     assert refused[-1]["outcome"] == "refused"
 
 
 def test_missing_folder_is_a_plain_error_and_leaves_nothing(store, actors, rich_id, tmp_path):
-    with pytest.raises(commands.ExportError, match="does not exist"):
-        commands.export_one(store, actors["auditor"], rich_id, tmp_path / "nope" / "x.pdf")
+    with pytest.raises(exports.ExportError, match="does not exist"):
+        exports.export_one(store, actors["auditor"], rich_id, tmp_path / "nope" / "x.pdf")
 
 
 def test_long_tables_split_with_repeated_header_rows(store, signer, actors, vp, tmp_path):
@@ -211,7 +210,7 @@ def test_long_tables_split_with_repeated_header_rows(store, signer, actors, vp, 
 
 def test_export_reads_the_same_record_as_detail(store, actors, rich_id):
     before = len(audit.events(store, actors["auditor"]))
-    loaded, template = commands.load_record(store, actors["auditor"], rich_id)
+    loaded, template = exports.load_record(store, actors["auditor"], rich_id)
     assert len(audit.events(store, actors["auditor"])) == before  # no "view" event
     assert loaded == checklists.detail(store, actors["auditor"], rich_id)
     assert template.content_hash == loaded["template"]["hash"]

@@ -155,7 +155,7 @@ def _planned() -> datetime:
 def _export_if_available(db: Path, checklist_id: int, tmp_path: Path) -> None:
     """Export a PDF (and fail one) through the export package when it is installed."""
     try:
-        from vpchecklist.export.commands import export_one
+        from vpchecklist.services.exports import export_one
     except ImportError:
         return
     store = open_store(db, create=False)

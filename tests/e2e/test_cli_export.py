@@ -7,6 +7,7 @@ export, a bulk export with failures); 2 bad usage or input. Failures are one sen
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from cli_support import (
 from pypdf import PdfReader
 
 from vpchecklist.export.csv import COLUMNS
+from vpchecklist.services.exports import pdf_name
 
 
 @pytest.fixture
@@ -91,7 +93,7 @@ def test_bulk_pdf_exports_the_matching_records(cli_db, records, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     march = records["signed"][0]
-    assert sorted(p.name for p in out.iterdir()) == [f"checklist-{march}.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == [pdf_name(march)]
     assert "Exported 1 of 1." in result.stderr  # the progress line
     assert "1 PDF written" in result.stdout
     assert _export_events(cli_db) == [("auditor", "ok", march)]
@@ -100,7 +102,7 @@ def test_bulk_pdf_exports_the_matching_records(cli_db, records, tmp_path):
     result = as_user(cli_db, "auditor", "export", "--status", "signed", "--out", str(every))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in every.iterdir()) == sorted(
-        f"checklist-{cid}.pdf" for cid in records["signed"]
+        pdf_name(cid) for cid in records["signed"]
     )
     assert "2 PDFs written" in result.stdout
     for pdf in every.iterdir():
@@ -293,7 +295,7 @@ def test_ctrl_c_stops_a_bulk_export_between_files(cli_db, tmp_path):
     assert "cancelled" in stderr and "Traceback" not in stderr
     files = sorted(p.name for p in out.iterdir())
     assert 0 < len(files) < 150
-    assert all(name.startswith("checklist-") and name.endswith(".pdf") for name in files)
+    assert all(re.fullmatch(r"VP-\d+-\d{8}\.pdf", name) for name in files), files
     audited = query(
         cli_db, "SELECT count(*) FROM audit_event WHERE action = 'export' AND outcome = 'ok'"
     )[0][0]

@@ -14,7 +14,17 @@ import pytest
 from reliability_support import PASSWORDS, cli, create_signed, document, seed_users
 
 from vpchecklist.errors import AuthError, PermissionDenied, ValidationError, VPError
-from vpchecklist.services import audit, auth, backups, checklists, metrics, settings, signing, users
+from vpchecklist.services import (
+    audit,
+    auth,
+    backups,
+    checklists,
+    exports,
+    metrics,
+    settings,
+    signing,
+    users,
+)
 from vpchecklist.services.roles import PERMISSIONS, ROLES
 from vpchecklist.store import open_store
 from vpchecklist.store.models import AuditEvent, User
@@ -58,8 +68,7 @@ def _calls(
         return checklists.create_from_document(store, nurse, doc)
 
     def export(actor: Any, _pw: str) -> Any:
-        commands = pytest.importorskip("vpchecklist.export.commands")
-        return commands.export_one(store, actor, signed, tmp / f"out-{actor.username}.pdf")
+        return exports.export_one(store, actor, signed, tmp / f"out-{actor.username}.pdf")
 
     counter = iter(range(1000))
     return [

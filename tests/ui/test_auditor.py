@@ -20,6 +20,7 @@ from ui.auditor.records_model import PAGE_SIZE
 from ui.operations import wait_for_background
 from vpchecklist import demo
 from vpchecklist.services import audit, checklists
+from vpchecklist.services.exports import pdf_name
 
 
 @pytest.fixture
@@ -183,9 +184,7 @@ def test_export_selected_records_finishes_with_a_summary(qtbot, store, people, p
     assert len(wanted) == 2
     qtbot.mouseClick(page.export_selected, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.job.running, timeout=30_000)
-    assert sorted(f.name for f in out_dir.iterdir()) == sorted(
-        f"checklist-{cid}.pdf" for cid in wanted
-    )
+    assert sorted(f.name for f in out_dir.iterdir()) == sorted(pdf_name(cid) for cid in wanted)
     assert "2 PDFs written" in page.summary.text()
     assert not page.cancel.isVisible() and page.export_all.isEnabled()
 

@@ -29,8 +29,7 @@ from ui.auditor.records_model import RecordsModel
 from ui.messages import show_error
 from ui.operations import Operation, Progress, run_with_progress
 from vpchecklist.errors import VPError
-from vpchecklist.export import commands
-from vpchecklist.services import Actor, checklists
+from vpchecklist.services import Actor, checklists, exports
 from vpchecklist.services.checklists import Filters
 from vpchecklist.services.templates import template_by_hash
 from vpchecklist.store import Store
@@ -307,8 +306,8 @@ class AuditorPage(QWidget):
         fmt, paper = str(self.format.currentData()), str(self.paper.currentData())
         target = folder
 
-        def export(progress: Progress) -> commands.BulkSummary:
-            return commands.export_bulk(
+        def export(progress: Progress) -> exports.BulkSummary:
+            return exports.export_bulk(
                 store,
                 actor,
                 filters,
@@ -350,7 +349,7 @@ class AuditorPage(QWidget):
         self.progress.setValue(done)
         self.progress.setFormat(f"%v of {total}")
 
-    def _finished(self, summary: commands.BulkSummary) -> None:
+    def _finished(self, summary: exports.BulkSummary) -> None:
         self._idle()
         self.summary.setText(summary.text())
 

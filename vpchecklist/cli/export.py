@@ -56,16 +56,16 @@ def cmd_export(ctx: Context) -> int:
 
 
 def _export_one(ctx: Context) -> int:
-    from vpchecklist.export import commands
+    from vpchecklist.services import exports
 
     args = ctx.args
     out = Path(args.out)
     if out.is_dir():
-        out = out / commands.pdf_name(args.id)
+        out = out / exports.pdf_name(args.id)
     elif out.suffix.lower() != ".pdf":
         raise ValidationError(None, f"The output file {out} must end in .pdf")
     actor = ctx.actor()
-    result = commands.export_one(ctx.store(), actor, args.id, out, PAPERS[args.paper or "a4"])
+    result = exports.export_one(ctx.store(), actor, args.id, out, PAPERS[args.paper or "a4"])
     note = "" if result.status != "draft" else " (a draft: watermarked, not a valid record)"
     ctx.print(
         f"Exported checklist {result.checklist_id} to {result.path}{note}; "
@@ -121,7 +121,7 @@ def _interrupt_stops(flag: threading.Event) -> Iterator[None]:
 
 
 def _export_bulk(ctx: Context) -> int:
-    from vpchecklist.export import commands
+    from vpchecklist.services import exports
     from vpchecklist.services.checklists import Filters
 
     args = ctx.args
@@ -136,7 +136,7 @@ def _export_bulk(ctx: Context) -> int:
     progress = _Progress(sys.stderr)
     try:
         with _interrupt_stops(stop):
-            summary = commands.export_bulk(
+            summary = exports.export_bulk(
                 store,
                 actor,
                 filters,
@@ -162,12 +162,12 @@ def _export_bulk(ctx: Context) -> int:
 
 
 def cmd_verify(ctx: Context) -> int:
-    from vpchecklist.export import commands
+    from vpchecklist.services import exports
 
     path = Path(ctx.args.file)
     if not path.is_file():
         raise ValidationError(None, f"The file {path} does not exist")
-    ok, sentence = commands.verify_pdf(ctx.store(), path)
+    ok, sentence = exports.verify_pdf(ctx.store(), path)
     if ok:
         ctx.print(sentence)
         return Exit.OK

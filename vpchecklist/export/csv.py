@@ -7,10 +7,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from peewee import fn
-
 from vpchecklist.presentation import utc_stamp
-from vpchecklist.store.models import Signature
 
 COLUMNS = (
     "checklist_id",
@@ -29,24 +26,6 @@ COLUMNS = (
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def record_hashes(checklist_ids: list[int]) -> dict[int, str]:
-    """The newest signature hash of each checklist, in one query per 500 ids."""
-    out: dict[int, str] = {}
-    for start in range(0, len(checklist_ids), 500):
-        chunk = checklist_ids[start : start + 500]
-        newest = (
-            Signature.select(Signature.checklist, fn.MAX(Signature.seq).alias("seq"))
-            .where(Signature.checklist.in_(chunk))
-            .group_by(Signature.checklist)
-        )
-        seqs = [row.seq for row in newest]
-        rows = Signature.select(Signature.checklist, Signature.record_hash).where(
-            Signature.seq.in_(seqs)
-        )
-        out.update({row.checklist_id: row.record_hash for row in rows})
-    return out
 
 
 def _cell(text: str) -> str:

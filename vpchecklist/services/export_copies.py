@@ -1,0 +1,284 @@
+"""One exported copy on its way to disk: read, rendered, staged, then audited and named.
+
+A copy exists under its name only together with its ``export`` audit event:
+
+* the bytes go to a private temporary file beside the target, created with
+  ``O_CREAT|O_EXCL|O_NOFOLLOW`` and mode 0600 under a random name, so a file or symlink
+  planted in the folder is never opened, followed or truncated;
+* inside one database transaction each staged file is given its name (a hard link, which
+  fails on an existing name, so a file already there is never replaced unless the caller asked
+  to replace it) and its audit event is appended; if the transaction fails, the named files are
+  removed again.
+
+Rendering happens before the transaction, so the database's write lock is held only for the
+inserts and renames. The same steps serve one copy, a bulk export and the worker processes of
+``export_pool``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from vpchecklist.errors import VPError
+from vpchecklist.export import pdf
+from vpchecklist.services import audit, checklists
+from vpchecklist.services.actors import Actor
+from vpchecklist.services.templates import template_by_hash
+from vpchecklist.store import Store
+from vpchecklist.templates import Template
+
+log = logging.getLogger(__name__)
+
+#: Copies audited per transaction in a bulk export (each commit is one fsync).
+BATCH = 25
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+_CREATE |= getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+_ATTEMPTS = 8
+
+
+class ExportError(VPError):
+    """A copy that could not be written (folder missing, disk full, no permission)."""
+
+
+class CopyExists(ExportError):
+    """The target name is taken: an existing file is only replaced when asked to."""
+
+    exit_code = 1
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"The file {path} already exists; it was left as it is.")
+
+
+def pdf_name(checklist_id: int, day: date | None = None) -> str:
+    """``VP-<id>-<yyyymmdd>.pdf``: the record and the (local) day the copy was made."""
+    return f"VP-{checklist_id}-{(day or date.today()):%Y%m%d}.pdf"
+
+
+@dataclass
+class Staged:
+    """A rendered copy in its private temporary file, waiting for its name and audit event."""
+
+    partial: Path
+    path: Path
+    checklist_id: int | None
+    detail: dict[str, Any]
+    replace: bool = False
+
+
+def check_target(path: Path, replace: bool) -> None:
+    """Refuse early (before any rendering) a missing folder or a name already taken."""
+    if not path.parent.is_dir():
+        raise ExportError(f"The folder {path.parent} does not exist.")
+    if not replace and os.path.lexists(path):
+        raise CopyExists(path)
+
+
+def _cannot_write(path: Path, exc: OSError) -> ExportError:
+    return ExportError(f"The file {path} cannot be written: {exc.strerror or exc}.")
+
+
+def _create_private(path: Path) -> tuple[int, Path]:
+    """Open a new hidden file beside ``path``: never an existing name, never through a link."""
+    for _ in range(_ATTEMPTS):
+        partial = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+        try:
+            return os.open(partial, _CREATE, 0o600), partial
+        except FileExistsError:
+            continue  # something (perhaps planted) has that name: leave it alone
+        except OSError as exc:
+            raise _cannot_write(path, exc) from exc
+    raise ExportError(f"The file {path} cannot be written: no free temporary name beside it.")
+
+
+def stage(
+    path: Path, data: bytes, checklist_id: int | None, replace: bool = False, **detail: Any
+) -> Staged:
+    """Write ``data`` durably to a private temporary file beside ``path``."""
+    check_target(path, replace)
+    fd, partial = _create_private(path)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise _cannot_write(path, exc) from exc
+    detail["file"] = path.name
+    detail["file_sha256"] = hashlib.sha256(data).hexdigest()
+    return Staged(partial, path, checklist_id, detail, replace)
+
+
+def discard(staged: Staged) -> None:
+    with contextlib.suppress(OSError):
+        staged.partial.unlink()
+
+
+def _place(item: Staged) -> None:
+    """Give the staged file its name. A hard link fails atomically on a taken name, so a file
+    that appeared since ``check_target`` is still never replaced unless ``item.replace``."""
+    if item.replace:
+        os.replace(item.partial, item.path)
+        return
+    try:
+        os.link(item.partial, item.path)
+    except FileExistsError:
+        raise CopyExists(item.path) from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        # A file system without hard links: the last check and the rename are two steps.
+        if os.path.lexists(item.path):
+            raise CopyExists(item.path) from None
+        os.rename(item.partial, item.path)
+        return
+    os.unlink(item.partial)
+
+
+def commit(store: Store, actor: Actor, staged: list[Staged]) -> list[tuple[Staged, VPError]]:
+    """Name every staged copy and append its ``export`` event, in one transaction.
+
+    A copy whose name is taken is refused (audited as such, its temporary file removed) without
+    failing the others; those refusals are returned. If the transaction fails, every named file
+    of the batch is removed again and the error is raised.
+    """
+    placed: set[int] = set()  # ids of the items given their name
+    refused: list[tuple[Staged, VPError]] = []
+    try:
+        with store.transaction():
+            for item in staged:
+                try:
+                    _place(item)
+                except CopyExists as error:
+                    discard(item)
+                    refused.append((item, error))
+                    audit.record(
+                        actor.username,
+                        "export",
+                        "refused",
+                        checklist_id=item.checklist_id,
+                        reason=str(error),
+                    )
+                except OSError as exc:
+                    raise _cannot_write(item.path, exc) from exc
+                else:
+                    placed.add(id(item))
+                    audit.record(
+                        actor.username, "export", checklist_id=item.checklist_id, **item.detail
+                    )
+    except BaseException:
+        for item in staged:
+            with contextlib.suppress(OSError):
+                (item.path if id(item) in placed else item.partial).unlink()
+        raise
+    return refused
+
+
+def read_record(store: Store, actor: Actor, checklist_id: int) -> tuple[dict[str, Any], Template]:
+    """The record as ``checklists.detail`` shapes it (without a "view" event: an export is
+    audited once, as ``export``) and the template it was made with."""
+    audit.require(store, actor, "export", checklist_id)
+    record = checklists.detail(store, actor, checklist_id, audited=False)
+    with store.reading():
+        template = template_by_hash(record["template"]["hash"])
+    return record, template
+
+
+def render_copy(
+    store: Store, actor: Actor, checklist_id: int, target: Path, paper: str, replace: bool
+) -> tuple[Staged, dict[str, Any]]:
+    """Read and render one record and stage its PDF beside ``target``."""
+    check_target(target, replace)
+    record, template = read_record(store, actor, checklist_id)
+    data = pdf.render(record, template, paper)
+    staged = stage(
+        target,
+        data,
+        checklist_id,
+        replace,
+        format="pdf",
+        paper=paper.upper(),
+        record_hash=record["record_hash"],
+        status=record["status"],
+    )
+    return staged, record
+
+
+@dataclass
+class BulkSummary:
+    out_dir: Path
+    fmt: str
+    total: int
+    written: list[Path] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    def text(self) -> str:
+        """One sentence for the user: how many copies, where, what went wrong."""
+        unit = "CSV file" if self.fmt == "csv" else "PDF"
+        done = len(self.written)
+        plural = "s" if done != 1 and self.fmt == "pdf" else ""
+        sentence = f"{done} {unit}{plural} written to {self.out_dir} in {self.seconds:.1f} s"
+        if self.fmt == "pdf":
+            sentence += f" ({done} of {self.total} checklists)"
+        if self.cancelled:
+            sentence += "; cancelled before the end"
+        if self.failed:
+            first_id, first_message = self.failed[0]
+            sentence += (
+                f"; {len(self.failed)} failed (first: checklist {first_id}: {first_message})"
+            )
+        return sentence + "."
+
+
+CRASHED_TEXT = "the PDF could not be produced (see the log)"
+
+
+class Batch:
+    """Staged copies of a bulk export, committed ``BATCH`` at a time into ``summary``."""
+
+    def __init__(self, store: Store, actor: Actor, summary: BulkSummary) -> None:
+        self.store = store
+        self.actor = actor
+        self.summary = summary
+        self.items: list[Staged] = []
+
+    def add(self, staged: Staged) -> None:
+        self.items.append(staged)
+        if len(self.items) >= BATCH:
+            self.flush()
+
+    def refused(self, checklist_id: int, error: VPError) -> None:
+        """A copy refused before it was staged (no such record, name taken, …): audited."""
+        audit.record_refusal(self.store, self.actor.username, "export", checklist_id, error)
+        self.summary.failed.append((checklist_id, str(error)))
+
+    def crashed(self, checklist_id: int) -> None:
+        """A record that could not be rendered (the traceback is in the log)."""
+        self.summary.failed.append((checklist_id, CRASHED_TEXT))
+
+    def flush(self) -> None:
+        items, self.items = self.items, []
+        if not items:
+            return
+        try:
+            refused = commit(self.store, self.actor, items)
+        except (VPError, OSError) as error:
+            self.summary.failed.extend((item.checklist_id or 0, str(error)) for item in items)
+            return
+        taken = {id(item) for item, _ in refused}
+        self.summary.written.extend(item.path for item in items if id(item) not in taken)
+        self.summary.failed.extend((item.checklist_id or 0, str(e)) for item, e in refused)

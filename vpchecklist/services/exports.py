@@ -1,0 +1,379 @@
+"""Export verbs: one PDF copy, a bulk export (PDFs or one CSV), and ``verify`` of a copy.
+
+Each is a service call like every other verb: the role is checked, each copy is one
+``export`` audit event committed together with the file's name (``export_copies``), refusals
+are audited. ``vpchecklist.export`` only turns a record into bytes.
+
+How a PDF copy is bound to the database (``verify_pdf``):
+
+* The PDF's Keywords metadata carries the checklist id and the record hash it shows
+  (``signing.record_hash``: the newest signature of the hash chain, so an addendum changes it).
+* Every export appends one audit event ``export`` whose detail holds the SHA-256 of the exact
+  file bytes written.
+* ``verify_pdf`` passes only when (1) the embedded record hash equals the record's current hash,
+  (2) the file's SHA-256 is one this database recorded when exporting that checklist, and
+  (3) the record's signatures still pass the hash-chain check. Editing any byte of the file
+  fails (2); an addendum signed after the export fails (1); tampering with the database
+  fails (3). The PDF needs no secret, and nothing in it has to be trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from peewee import fn
+
+from vpchecklist.clock import utc_now
+from vpchecklist.errors import NotFound, StorageError, ValidationError, VPError
+from vpchecklist.export import csv as csv_export
+from vpchecklist.export import pdf, pdf_text
+from vpchecklist.presentation import local_time_with_zone
+from vpchecklist.services import audit, checklists, signing
+from vpchecklist.services.actors import Actor
+from vpchecklist.services.checklists import Filters
+from vpchecklist.services.export_copies import (
+    Batch,
+    BulkSummary,
+    CopyExists,
+    ExportError,
+    commit,
+    pdf_name,
+    read_record,
+    render_copy,
+    stage,
+)
+from vpchecklist.services.export_pool import export_in_pool, worker_count
+from vpchecklist.store import Store
+from vpchecklist.store.models import AuditEvent, Checklist, Signature
+from vpchecklist.templates import Template
+
+__all__ = [
+    "FORMATS",
+    "BulkSummary",
+    "CopyExists",
+    "ExportError",
+    "ExportResult",
+    "export_bulk",
+    "export_one",
+    "existing_copies",
+    "load_record",
+    "pdf_name",
+    "verify_pdf",
+]
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("pdf", "csv")
+ProgressCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What one export wrote: the file, its SHA-256 and the record state it shows."""
+
+    checklist_id: int
+    path: Path
+    file_sha256: str
+    record_hash: str | None
+    status: str
+
+
+def _paper(paper: str) -> str:
+    if paper.upper() not in pdf.PAPERS:
+        raise ValidationError("paper", "the paper size must be A4 or Letter")
+    return paper.upper()
+
+
+def load_record(store: Store, actor: Actor, checklist_id: int) -> tuple[dict[str, Any], Template]:
+    """The record an export of ``checklist_id`` shows and its template; nothing written."""
+    return read_record(store, actor, checklist_id)
+
+
+def export_one(
+    store: Store,
+    actor: Actor,
+    checklist_id: int,
+    out_path: Path | str,
+    paper: str = "A4",
+    replace: bool = False,
+) -> ExportResult:
+    """Write the PDF copy of one checklist (drafts carry a DRAFT watermark); one audit event.
+
+    An existing file at ``out_path`` is refused (``CopyExists``) unless ``replace``.
+    """
+    audit.require(store, actor, "export", checklist_id)
+    try:
+        staged, record = render_copy(
+            store, actor, checklist_id, Path(out_path), _paper(paper), replace
+        )
+        refused = commit(store, actor, [staged])
+    except VPError as error:
+        audit.record_refusal(store, actor.username, "export", checklist_id, error)
+        raise
+    if refused:
+        raise refused[0][1]  # audited in the commit's transaction
+    return ExportResult(
+        checklist_id,
+        staged.path,
+        staged.detail["file_sha256"],
+        record["record_hash"],
+        record["status"],
+    )
+
+
+def existing_copies(folder: Path, checklist_ids: list[int], day: date | None = None) -> list[Path]:
+    """The files a bulk PDF export of ``checklist_ids`` into ``folder`` today would replace
+    (so the app can ask before replacing them)."""
+    targets = [folder / pdf_name(cid, day) for cid in checklist_ids]
+    return [path for path in targets if os.path.lexists(path)]
+
+
+def export_bulk(
+    store: Store,
+    actor: Actor,
+    filters: Filters | None,
+    out_dir: Path | str,
+    fmt: str = "pdf",
+    progress_cb: ProgressCallback | None = None,
+    cancel_check: CancelCheck | None = None,
+    paper: str = "A4",
+    checklist_ids: list[int] | None = None,
+    workers: int | None = None,
+    replace: bool = False,
+) -> BulkSummary:
+    """Export every checklist matching ``filters`` (or exactly ``checklist_ids``) into ``out_dir``.
+
+    PDF: one file per checklist (``pdf_name``), each with its own ``export`` audit event,
+    committed in batches; a cancel stops before the next file and commits what is rendered, so
+    every file present is complete and audited. A name already taken in the folder is a
+    failure of that one copy unless ``replace``. ``workers`` processes render in parallel
+    (default: one per CPU for ``export_pool.POOL_MIN`` or more checklists; 0 or 1 renders in
+    this process). CSV: one file, one audit event.
+    """
+    audit.require(store, actor, "export")
+    started = time.perf_counter()
+    folder = Path(out_dir)
+    if fmt not in FORMATS:
+        raise ValidationError("format", "the format must be pdf or csv")
+    paper = _paper(paper)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"The folder {folder} cannot be created: {exc.strerror}.") from exc
+    summaries = None
+    if checklist_ids is None:
+        summaries = checklists.search(store, actor, filters, newest_first=False)
+        ids = [s["id"] for s in summaries]
+    else:
+        ids = list(dict.fromkeys(checklist_ids))  # each checklist once, in the order given
+    summary = BulkSummary(folder, fmt, len(ids))
+    if fmt == "csv":
+        if summaries is None:
+            summaries = _summaries_of(store, actor, ids)
+        _bulk_csv(store, actor, filters, folder, summaries, summary, replace)
+        if progress_cb is not None:
+            progress_cb(len(summaries), len(summaries))
+    else:
+        _bulk_pdf(
+            store, actor, ids, folder, paper, replace, summary, progress_cb, cancel_check, workers
+        )
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _bulk_pdf(
+    store: Store,
+    actor: Actor,
+    ids: list[int],
+    folder: Path,
+    paper: str,
+    replace: bool,
+    summary: BulkSummary,
+    progress_cb: ProgressCallback | None,
+    cancel_check: CancelCheck | None,
+    workers: int | None,
+) -> None:
+    day = date.today()  # one date for the whole export, even across midnight
+    jobs = [(cid, folder / pdf_name(cid, day)) for cid in ids]
+    batch = Batch(store, actor, summary)
+    done = 0
+
+    def progress() -> None:
+        nonlocal done
+        done += 1
+        if progress_cb is not None:
+            progress_cb(done, len(ids))
+
+    count = worker_count(workers, len(ids), store)
+    if count > 1:
+        jobs = export_in_pool(
+            store, actor, batch, jobs, paper, replace, count, progress, cancel_check
+        )
+    try:
+        for checklist_id, target in jobs:
+            if cancel_check is not None and cancel_check():
+                summary.cancelled = True
+                break
+            _stage_in_process(store, actor, batch, checklist_id, target, paper, replace)
+            progress()
+    finally:
+        batch.flush()
+
+
+def _stage_in_process(
+    store: Store,
+    actor: Actor,
+    batch: Batch,
+    checklist_id: int,
+    target: Path,
+    paper: str,
+    replace: bool,
+) -> None:
+    try:
+        staged, _ = render_copy(store, actor, checklist_id, target, paper, replace)
+    except VPError as error:
+        batch.refused(checklist_id, error)
+    except Exception:  # one unrenderable record must not stop a bulk export
+        log.exception("export of checklist %s failed", checklist_id)
+        batch.crashed(checklist_id)
+    else:
+        batch.add(staged)
+
+
+def _summaries_of(store: Store, actor: Actor, ids: list[int]) -> list[dict[str, Any]]:
+    wanted = set(ids)
+    return [
+        s for s in checklists.search(store, actor, None, newest_first=False) if s["id"] in wanted
+    ]
+
+
+def _record_hashes(checklist_ids: list[int]) -> dict[int, str]:
+    """The newest signature hash of each checklist, in one query per 500 ids."""
+    out: dict[int, str] = {}
+    for start in range(0, len(checklist_ids), 500):
+        chunk = checklist_ids[start : start + 500]
+        newest = (
+            Signature.select(Signature.checklist, fn.MAX(Signature.seq).alias("seq"))
+            .where(Signature.checklist.in_(chunk))
+            .group_by(Signature.checklist)
+        )
+        seqs = [row.seq for row in newest]
+        rows = Signature.select(Signature.checklist, Signature.record_hash).where(
+            Signature.seq.in_(seqs)
+        )
+        out.update({row.checklist_id: row.record_hash for row in rows})
+    return out
+
+
+def _bulk_csv(
+    store: Store,
+    actor: Actor,
+    filters: Filters | None,
+    folder: Path,
+    summaries: list[dict[str, Any]],
+    summary: BulkSummary,
+    replace: bool,
+) -> None:
+    with store.reading():
+        hashes = _record_hashes([s["id"] for s in summaries])
+    data = csv_export.render(summaries, hashes)
+    path = folder / f"checklists-{utc_now()[:19].replace(':', '').replace('-', '')}Z.csv"
+    described = {k: v for k, v in vars(filters or Filters()).items() if v not in (None, False)}
+    try:
+        staged = stage(
+            path, data, None, replace, format="csv", rows=len(summaries), filters=described
+        )
+        refused = commit(store, actor, [staged])
+    except VPError as error:
+        audit.record_refusal(store, actor.username, "export", None, error)
+        raise
+    if refused:
+        raise refused[0][1]
+    summary.written.append(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# verify
+
+
+def _exports_of(checklist_id: int) -> dict[str, dict[str, Any]]:
+    """Every exported file's SHA-256 for one checklist, with who exported it and when."""
+    out: dict[str, dict[str, Any]] = {}
+    events = AuditEvent.select().where(
+        AuditEvent.action == "export",
+        AuditEvent.outcome == "ok",
+        AuditEvent.checklist_id == checklist_id,
+    )
+    for event in events:
+        detail = json.loads(event.detail) if event.detail else {}
+        digest = detail.get("file_sha256")
+        if digest:
+            out[digest] = {"user": event.username, "at": event.at, **detail}
+    return out
+
+
+def verify_pdf(store: Store, pdf_path: Path | str, check_chain: bool = True) -> tuple[bool, str]:
+    """(ok, sentence): is this file an unaltered copy of the record as it stands now?"""
+    path = Path(pdf_path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return False, f"The file {path} cannot be read: {exc.strerror or exc}."
+    try:
+        checklist_id, embedded_hash = pdf_text.read_binding(data)
+    except ValueError as error:
+        return False, f"Not verified: {error}."
+    if checklist_id is None:
+        return False, "Not verified: the file names no checklist."
+    file_hash = hashlib.sha256(data).hexdigest()
+    try:
+        with store.reading():
+            checklist = Checklist.get_or_none(Checklist.id == checklist_id)
+            if checklist is None:
+                raise NotFound(f"there is no checklist {checklist_id} in this database")
+            exports = _exports_of(checklist_id)
+        current = signing.record_hash(store, checklist_id)
+        problems = (
+            [p for p in signing.verify_chain(store) if p["checklist_id"] == checklist_id]
+            if check_chain
+            else []
+        )
+    except (NotFound, StorageError) as error:
+        return False, f"Not verified: {error}."
+    if embedded_hash is None or current is None:
+        return False, (
+            f"Not verified: this is a copy of an unsigned draft of checklist {checklist_id}, "
+            "not a signed record."
+        )
+    if embedded_hash != current:
+        return False, (
+            f"Not verified: checklist {checklist_id} has changed since this copy was made "
+            f"(an addendum was signed). The copy shows record hash {embedded_hash}; the "
+            f"record's current hash is {current}. Export a new copy."
+        )
+    if file_hash not in exports:
+        return False, (
+            f"Not verified: the file's content is not that of any copy of checklist "
+            f"{checklist_id} exported from this database (file SHA-256 {file_hash}); it may "
+            "have been edited."
+        )
+    if problems:
+        return False, (
+            f"Not verified: the database record of checklist {checklist_id} fails its "
+            f"integrity check: {problems[0]['message']}."
+        )
+    made = exports[file_hash]
+    return True, (
+        f"Verified: an unaltered copy of checklist {checklist_id} (record hash {current}), "
+        f"exported by {made['user']} on {local_time_with_zone(made['at'])}."
+    )
