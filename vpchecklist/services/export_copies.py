@@ -104,14 +104,16 @@ def _create_private(path: Path) -> tuple[int, Path]:
 def stage(
     path: Path, data: bytes, checklist_id: int | None, replace: bool = False, **detail: Any
 ) -> Staged:
-    """Write ``data`` durably to a private temporary file beside ``path``."""
+    """Write ``data`` to a private temporary file beside ``path``.
+
+    The file is not fsynced on its own: the audit commit is the export's one durable write
+    (and its floor). After a power cut in the seconds following an export the copy may be
+    incomplete; ``verify`` then refuses it and a new export replaces it."""
     check_target(path, replace)
     fd, partial = _create_private(path)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
     except OSError as exc:
         with contextlib.suppress(OSError):
             partial.unlink()
