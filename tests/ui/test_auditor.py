@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from tests.bulk_records import make_records
 from ui.app import application
@@ -187,6 +187,45 @@ def test_export_selected_records_finishes_with_a_summary(qtbot, store, people, p
     assert sorted(f.name for f in out_dir.iterdir()) == sorted(pdf_name(cid) for cid in wanted)
     assert "2 PDFs written" in page.summary.text()
     assert not page.cancel.isVisible() and page.export_all.isEnabled()
+
+
+def test_export_asks_before_replacing_copies_already_in_the_folder(
+    qtbot, store, people, page_for, out_dir, monkeypatch
+):
+    make_records(store, 3, real=3)
+    page = page_for(people["demo.auditor"])
+    page.table.selectRow(0)
+    [cid] = page.selected_ids()
+    earlier = out_dir / pdf_name(cid)
+    earlier.write_bytes(b"an earlier copy")
+    answers = iter(
+        [
+            QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        ]
+    )
+    asked: list[str] = []
+
+    def question(parent, title, text, *args):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+
+    qtbot.mouseClick(page.export_selected, Qt.MouseButton.LeftButton)  # Cancel
+    assert page.job is None and len(asked) == 1 and earlier.name in asked[0]
+    assert earlier.read_bytes() == b"an earlier copy"
+
+    qtbot.mouseClick(page.export_selected, Qt.MouseButton.LeftButton)  # No: keep it
+    qtbot.waitUntil(lambda: not page.job.running, timeout=30_000)
+    assert earlier.read_bytes() == b"an earlier copy"
+    assert "a file of that name was already there" in page.summary.text()
+
+    qtbot.mouseClick(page.export_selected, Qt.MouseButton.LeftButton)  # Yes: replace it
+    qtbot.waitUntil(lambda: not page.job.running, timeout=30_000)
+    assert earlier.read_bytes()[:5] == b"%PDF-"
+    assert "1 PDF written" in page.summary.text() and len(asked) == 3
 
 
 def test_csv_export_of_the_filter_selection(qtbot, store, people, page_for, out_dir):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ui.auditor.record_view import RecordDialog
 from ui.auditor.records_model import RecordsModel
-from ui.messages import show_error
+from ui.messages import TITLE, show_error
 from ui.operations import Operation, Progress, run_with_progress
 from vpchecklist.errors import VPError
 from vpchecklist.services import Actor, checklists, exports
@@ -305,6 +306,13 @@ class AuditorPage(QWidget):
         store, actor = self.store, self.actor
         fmt, paper = str(self.format.currentData()), str(self.paper.currentData())
         target = folder
+        replace = False
+        if fmt == "pdf":
+            existing = exports.existing_copies(folder, checklist_ids)
+            answer = self.ask_replace(existing) if existing else False
+            if answer is None:
+                return None
+            replace = answer
 
         def export(progress: Progress) -> exports.BulkSummary:
             return exports.export_bulk(
@@ -317,6 +325,7 @@ class AuditorPage(QWidget):
                 cancel_check=progress.cancelled,
                 paper=paper,
                 checklist_ids=checklist_ids,
+                replace=replace,
             )
 
         self.progress.setRange(0, 0)  # busy until the first file is done
@@ -335,6 +344,25 @@ class AuditorPage(QWidget):
             store=store,
         )
         return self.job
+
+    def ask_replace(self, existing: list[Path]) -> bool | None:
+        """An export never replaces a file silently: True replaces, False keeps the files that
+        are there (and writes the others), None cancels the export."""
+        names = ", ".join(path.name for path in existing[:3])
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        answer = QMessageBox.question(
+            self,
+            TITLE,
+            f"The folder already has {len(existing)} copies made today ({names}{more}). "
+            "Replace them with new copies? (No keeps them and writes only the others.)",
+            QMessageBox.StandardButton.Yes
+            | QMessageBox.StandardButton.No
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return None
+        return answer == QMessageBox.StandardButton.Yes
 
     @Slot()
     def cancel_export(self) -> None:

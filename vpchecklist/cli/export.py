@@ -65,7 +65,13 @@ def _export_one(ctx: Context) -> int:
     elif out.suffix.lower() != ".pdf":
         raise ValidationError(None, f"The output file {out} must end in .pdf")
     actor = ctx.actor()
-    result = exports.export_one(ctx.store(), actor, args.id, out, PAPERS[args.paper or "a4"])
+    try:
+        result = exports.export_one(
+            ctx.store(), actor, args.id, out, PAPERS[args.paper or "a4"], replace=args.force
+        )
+    except exports.CopyExists as exists:
+        warn(f"{exists} Add --force to replace it.")
+        return Exit.CHECK_FAILED
     note = "" if result.status != "draft" else " (a draft: watermarked, not a valid record)"
     ctx.print(
         f"Exported checklist {result.checklist_id} to {result.path}{note}; "
@@ -145,14 +151,16 @@ def _export_bulk(ctx: Context) -> int:
                 progress_cb=progress,
                 cancel_check=stop.is_set,
                 paper=PAPERS[args.paper or "a4"],
+                replace=args.force,
             )
     finally:
         progress.end()
     if summary.total == 0 and fmt == "pdf":
         ctx.print(f"No checklist matches; nothing was written to {out}.")
         return Exit.OK
-    if summary.failed or summary.cancelled:
-        warn(summary.text())
+    if summary.failed or summary.cancelled or summary.kept:
+        hint = " Add --force to replace them." if summary.kept else ""
+        warn(summary.text() + hint)
         return Exit.CHECK_FAILED
     ctx.print(summary.text())
     return Exit.OK
@@ -191,6 +199,11 @@ def register(commands: Commands) -> None:
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="planned start up to")
     p.add_argument("--format", choices=["pdf", "csv"], help="bulk only (default pdf)")
     p.add_argument("--paper", type=_paper, metavar="a4|letter", help="page size (default a4)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a file of the same name (without it an existing file is never replaced)",
+    )
     add_user_args(p)
 
     p = commands.add(

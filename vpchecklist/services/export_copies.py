@@ -149,7 +149,7 @@ def _place(item: Staged) -> None:
     os.unlink(item.partial)
 
 
-def commit(store: Store, actor: Actor, staged: list[Staged]) -> list[tuple[Staged, VPError]]:
+def commit(store: Store, actor: Actor, staged: list[Staged]) -> list[tuple[Staged, CopyExists]]:
     """Name every staged copy and append its ``export`` event, in one transaction.
 
     A copy whose name is taken is refused (audited as such, its temporary file removed) without
@@ -157,7 +157,7 @@ def commit(store: Store, actor: Actor, staged: list[Staged]) -> list[tuple[Stage
     of the batch is removed again and the error is raised.
     """
     placed: set[int] = set()  # ids of the items given their name
-    refused: list[tuple[Staged, VPError]] = []
+    refused: list[tuple[Staged, CopyExists]] = []
     try:
         with store.transaction():
             for item in staged:
@@ -225,6 +225,8 @@ class BulkSummary:
     total: int
     written: list[Path] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
+    #: Copies not written because the folder already had a file of that name (kept as it was).
+    kept: list[Path] = field(default_factory=list)
     cancelled: bool = False
     seconds: float = 0.0
 
@@ -238,6 +240,11 @@ class BulkSummary:
             sentence += f" ({done} of {self.total} checklists)"
         if self.cancelled:
             sentence += "; cancelled before the end"
+        if self.kept:
+            sentence += (
+                f"; {len(self.kept)} not written because a file of that name was already there "
+                f"(first: {self.kept[0].name}), left as it was"
+            )
         if self.failed:
             first_id, first_message = self.failed[0]
             sentence += (
@@ -263,10 +270,13 @@ class Batch:
         if len(self.items) >= BATCH:
             self.flush()
 
-    def refused(self, checklist_id: int, error: VPError) -> None:
+    def refused(self, checklist_id: int, error: VPError, target: Path) -> None:
         """A copy refused before it was staged (no such record, name taken, …): audited."""
         audit.record_refusal(self.store, self.actor.username, "export", checklist_id, error)
-        self.summary.failed.append((checklist_id, str(error)))
+        if isinstance(error, CopyExists):
+            self.summary.kept.append(target)
+        else:
+            self.summary.failed.append((checklist_id, str(error)))
 
     def crashed(self, checklist_id: int) -> None:
         """A record that could not be rendered (the traceback is in the log)."""
@@ -283,4 +293,4 @@ class Batch:
             return
         taken = {id(item) for item, _ in refused}
         self.summary.written.extend(item.path for item in items if id(item) not in taken)
-        self.summary.failed.extend((item.checklist_id or 0, str(e)) for item, e in refused)
+        self.summary.kept.extend(item.path for item, _ in refused)

@@ -25,7 +25,7 @@ from typing import Any
 
 from vpchecklist.errors import VPError
 from vpchecklist.services.actors import Actor
-from vpchecklist.services.export_copies import Batch, discard, render_copy
+from vpchecklist.services.export_copies import Batch, CopyExists, discard, render_copy
 from vpchecklist.store import Store
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class PoolRun:
         self.replace = replace
         self.limit = workers * AHEAD
         self.cancel_check = cancel_check
-        self.in_flight: deque[tuple[int, Future[Outcome]]] = deque()
+        self.in_flight: deque[tuple[int, Path, Future[Outcome]]] = deque()
 
     @property
     def cancelled(self) -> bool:
@@ -143,12 +143,12 @@ class PoolRun:
             future = self.pool.submit(
                 render_in_worker, checklist_id, str(target), self.paper, self.replace
             )
-            self.in_flight.append((checklist_id, future))
+            self.in_flight.append((checklist_id, target, future))
 
     def collect(self) -> bool:
         """Wait for the oldest submitted checklist and hand its copy on; False if it was
         cancelled before it started (nothing done)."""
-        checklist_id, future = self.in_flight[0]
+        checklist_id, target, future = self.in_flight[0]
         if self.cancelled and future.cancel():
             self.in_flight.popleft()
             return False
@@ -157,23 +157,24 @@ class PoolRun:
         if outcome == OK:
             self.batch.add(payload)
         elif outcome == REFUSED:
-            self.batch.refused(checklist_id, VPError(text))
+            error = CopyExists(target) if payload == CopyExists.__name__ else VPError(text)
+            self.batch.refused(checklist_id, error, target)
         else:
             log.error("export of checklist %s failed in a worker:\n%s", checklist_id, text)
             self.batch.crashed(checklist_id)
         return True
 
-    def left_over(self) -> list[int]:
+    def left_over(self) -> list[tuple[int, Path]]:
         """The checklists not handled yet (after a worker died), to render in-process."""
-        return [cid for cid, _ in self.in_flight] + [cid for cid, _ in self.jobs]
+        return [(cid, target) for cid, target, _ in self.in_flight] + list(self.jobs)
 
     def abandon(self) -> None:
         """Stop at once: cancel what has not started and drop the staged files of what has
         finished but was not collected."""
-        for _, future in self.in_flight:
+        for _, _, future in self.in_flight:
             future.cancel()
         self.pool.shutdown(wait=True, cancel_futures=True)
-        for _, future in self.in_flight:
+        for _, _, future in self.in_flight:
             if future.done() and not future.cancelled() and future.exception() is None:
                 outcome, payload, _ = future.result()
                 if outcome == OK:
@@ -199,7 +200,6 @@ def export_in_pool(
     pool = _start_pool(store, actor, workers)
     if pool is None:
         return jobs
-    targets = dict(jobs)
     run = PoolRun(pool, batch, iter(jobs), paper, replace, workers, cancel_check)
     try:
         run.refill()
@@ -212,7 +212,7 @@ def export_in_pool(
         batch.flush()
         left = run.left_over()
         pool.shutdown(wait=True, cancel_futures=True)
-        return [(cid, targets[cid]) for cid in left]
+        return left
     except BaseException:
         run.abandon()
         raise

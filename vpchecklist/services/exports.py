@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -131,11 +132,20 @@ def export_one(
     )
 
 
-def existing_copies(folder: Path, checklist_ids: list[int], day: date | None = None) -> list[Path]:
-    """The files a bulk PDF export of ``checklist_ids`` into ``folder`` today would replace
-    (so the app can ask before replacing them)."""
-    targets = [folder / pdf_name(cid, day) for cid in checklist_ids]
-    return [path for path in targets if os.path.lexists(path)]
+def existing_copies(
+    folder: Path, checklist_ids: list[int] | None = None, day: date | None = None
+) -> list[Path]:
+    """The files a PDF export into ``folder`` today would find already there: those of
+    ``checklist_ids``, or (``None``: ids not known yet) every copy made that day. The app asks
+    before replacing them."""
+    if checklist_ids is not None:
+        targets = [folder / pdf_name(cid, day) for cid in checklist_ids]
+        return [path for path in targets if os.path.lexists(path)]
+    pattern = re.compile(rf"VP-\d+-{(day or date.today()):%Y%m%d}\.pdf")
+    try:
+        return sorted(path for path in folder.iterdir() if pattern.fullmatch(path.name))
+    except OSError:
+        return []
 
 
 def export_bulk(
@@ -242,7 +252,7 @@ def _stage_in_process(
     try:
         staged, _ = render_copy(store, actor, checklist_id, target, paper, replace)
     except VPError as error:
-        batch.refused(checklist_id, error)
+        batch.refused(checklist_id, error, target)
     except Exception:  # one unrenderable record must not stop a bulk export
         log.exception("export of checklist %s failed", checklist_id)
         batch.crashed(checklist_id)
