@@ -53,6 +53,7 @@ from vpchecklist.services.export_copies import (
     stage,
 )
 from vpchecklist.services.export_pool import export_in_pool, worker_count
+from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import AuditEvent, Checklist, Signature
 from vpchecklist.templates import Template
@@ -112,15 +113,11 @@ def export_one(
 
     An existing file at ``out_path`` is refused (``CopyExists``) unless ``replace``.
     """
-    audit.require(store, actor, "export", checklist_id)
-    try:
+    with performing(store, actor, "export", checklist_id):
         staged, record = render_copy(
             store, actor, checklist_id, Path(out_path), _paper(paper), replace
         )
         refused = commit(store, actor, [staged])
-    except VPError as error:
-        audit.record_refusal(store, actor.username, "export", checklist_id, error)
-        raise
     if refused:
         raise refused[0][1]  # audited in the commit's transaction
     return ExportResult(
@@ -299,14 +296,11 @@ def _bulk_csv(
     data = csv_export.render(summaries, hashes)
     path = folder / f"checklists-{utc_now()[:19].replace(':', '').replace('-', '')}Z.csv"
     described = {k: v for k, v in vars(filters or Filters()).items() if v not in (None, False)}
-    try:
+    with performing(store, actor, "export"):
         staged = stage(
             path, data, None, replace, format="csv", rows=len(summaries), filters=described
         )
         refused = commit(store, actor, [staged])
-    except VPError as error:
-        audit.record_refusal(store, actor.username, "export", None, error)
-        raise
     if refused:
         raise refused[0][1]
     summary.written.append(path)
