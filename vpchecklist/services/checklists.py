@@ -13,6 +13,7 @@ from vpchecklist.rules import Evaluation, evaluate, normalize_answer, parse_leve
 from vpchecklist.rules.values import clean_text, normalize_header, parse_date
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
+from vpchecklist.services.draft_rows import update_summary, withdraw_acknowledgement, write_answer
 from vpchecklist.services.records import (
     document,
     draft_checklist,
@@ -114,9 +115,7 @@ def _refresh_summary(
 ) -> Evaluation:
     """Keep the list columns (progress, warning count) in step; ``ev`` when already computed."""
     ev = ev or evaluate_stored(checklist)
-    Checklist.update(
-        updated_at=utc_now(), progress=progress_of(template, ev), warning_count=len(ev.warnings)
-    ).where(Checklist.id == checklist.id).execute()
+    update_summary(checklist.id, utc_now(), progress_of(template, ev), len(ev.warnings))
     return ev
 
 
@@ -149,32 +148,10 @@ def _store_answer(
         if errors:
             raise ValidationError(item_id, errors[0].message)
         now = utc_now()
-        row = {
-            "value": new,
-            "value_utc": local_to_utc(value) if item.kind == "datetime" else None,
-            "answered_by": actor.id,
-            "answered_at": now,
-        }
-        if old is None:
-            Answer.insert(checklist=checklist_id, item_id=item_id, **row).execute()
-        else:
-            Answer.update(**row).where(
-                Answer.checklist == checklist_id, Answer.item_id == item_id
-            ).execute()
-        AnswerHistory.insert(
-            checklist=checklist_id,
-            item_id=item_id,
-            old_value=old,
-            new_value=new,
-            changed_by=actor.id,
-            changed_at=now,
-        ).execute()
+        value_utc = local_to_utc(value) if item.kind == "datetime" else None
+        write_answer(checklist_id, item_id, old, new, value_utc, actor.id, now)
         # An acknowledgement covers the warning as it was; a changed value needs a new one.
-        withdrawn = had_ack and (
-            Acknowledgement.delete()
-            .where(Acknowledgement.checklist == checklist_id, Acknowledgement.item_id == item_id)
-            .execute()
-        )
+        withdrawn = had_ack and withdraw_acknowledgement(checklist_id, item_id)
         _refresh_summary(checklist, template, ev)
         audit.record(
             actor.username,

@@ -11,14 +11,15 @@ from typing import Any
 
 from vpchecklist.errors import NotFound, RecordLocked
 from vpchecklist.rules import Evaluation, evaluate
+from vpchecklist.services.draft_rows import answers_and_acknowledgements, checklist_row
 from vpchecklist.services.templates import template_by_hash
-from vpchecklist.store.models import Acknowledgement, Answer, Checklist
+from vpchecklist.store.models import Checklist
 from vpchecklist.templates import Template
 
 
 def get_checklist(checklist_id: int) -> Checklist:
     """The checklist row, or NotFound naming the id."""
-    checklist = Checklist.get_or_none(Checklist.id == checklist_id)
+    checklist = checklist_row(checklist_id)
     if checklist is None:
         raise NotFound(f"There is no checklist {checklist_id}.")
     return checklist
@@ -57,16 +58,7 @@ def header_of(checklist: Checklist) -> dict[str, Any]:
 
 def document(checklist: Checklist) -> dict[str, Any]:
     """The stored checklist in the ``evaluate`` file shape (canonical values)."""
-    answers = {
-        a.item_id: json.loads(a.value)
-        for a in Answer.select(Answer.item_id, Answer.value).where(Answer.checklist == checklist.id)
-    }
-    acks = {
-        a.item_id: {"reason": a.reason, "physician_informed": a.physician_informed}
-        for a in Acknowledgement.select(
-            Acknowledgement.item_id, Acknowledgement.reason, Acknowledgement.physician_informed
-        ).where(Acknowledgement.checklist == checklist.id)
-    }
+    answers, acks = answers_and_acknowledgements(checklist.id)
     header = header_of(checklist)
     del header["timezone"]
     return {**header, "answers": answers, "acknowledgements": acks}
