@@ -87,6 +87,7 @@ def test_init_refuses_a_short_password(tmp_path: Path) -> None:
         assert query(db, "SELECT count(*) FROM user") == [(0,)]
 
 
+@pytest.mark.slow
 def test_users_add_list_disable(tmp_path: Path) -> None:
     db = tmp_path / "fresh" / "vp.sqlite"
     boss_pw, nina_pw = "boss-password-1", "nina-password-1"

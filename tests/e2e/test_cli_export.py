@@ -76,6 +76,7 @@ def test_single_export_on_letter_paper(cli_db, records, tmp_path):
     assert [round(float(v)) for v in PdfReader(str(out)).pages[0].mediabox[2:]] == [612, 792]
 
 
+@pytest.mark.slow
 def test_bulk_pdf_exports_the_matching_records(cli_db, records, tmp_path):
     out = tmp_path / "bulk"
     result = as_user(
@@ -145,6 +146,7 @@ def test_bulk_csv_has_one_row_per_record_and_the_columns(cli_db, records, tmp_pa
     assert sorted(row["mrn"] for row in rows) == ["MRN-S1", "MRN-S2"]
 
 
+@pytest.mark.slow
 def test_verify_passes_on_a_fresh_copy_and_fails_after_an_addendum(cli_db, records, tmp_path):
     cid = records["signed"][0]
     out = tmp_path / "copy.pdf"
@@ -244,6 +246,7 @@ def test_wrong_password_is_refused(cli_db, records, tmp_path):
     one_sentence(result.stderr)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_bulk_export_between_files(cli_db, tmp_path):
     import signal
     import subprocess

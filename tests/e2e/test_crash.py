@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from cli_support import as_user, cli_env, query, run_cli
 
 from vpchecklist.demo import DEMO_PASSWORD
@@ -56,6 +57,7 @@ def _run_and_kill(
     return ids, code
 
 
+@pytest.mark.slow
 def test_sigkill_during_demo_loses_nothing_that_was_reported(tmp_path: Path) -> None:
     db = tmp_path / "crash" / "vpchecklist.sqlite"
     master = random.randrange(1 << 30)

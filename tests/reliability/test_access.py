@@ -192,6 +192,7 @@ def test_every_verb_with_every_role(world, role):  # type: ignore[no-untyped-def
         assert verb in EXPECTED[role], f"{role} was allowed {name}"
 
 
+@pytest.mark.slow
 def test_refusals_through_the_cli(world):  # type: ignore[no-untyped-def]
     store, _people, signed, tmp = world
     db = store.path

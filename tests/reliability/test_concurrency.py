@@ -67,6 +67,7 @@ def check_pair(db: Path, seconds: float) -> None:
     assert "locked" not in "".join(errs)
 
 
+@pytest.mark.slow
 def test_two_processes_sign_concurrently(tmp_path: Path) -> None:
     check_pair(tmp_path / "shared.sqlite", 20)
 

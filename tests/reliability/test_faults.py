@@ -108,6 +108,7 @@ def lock_held(db: Path, seconds: float = 20) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("command", ["sign", "create", "answer"])
+@pytest.mark.slow
 def test_database_locked_longer_than_busy_timeout(prepared, command):  # type: ignore[no-untyped-def]
     db, draft, doc = prepared
     before = clinical_counts(db)
@@ -171,6 +172,7 @@ def _file_size_limit(limit: int):  # type: ignore[no-untyped-def]
     return apply
 
 
+@pytest.mark.slow
 def test_disk_full_while_signing(prepared, tmp_path):  # type: ignore[no-untyped-def]
     """Sweep the file-size limit over every write the sign command makes (login audit, WAL
     frames, checkpoint, log file), so the write fails at each point in turn."""
@@ -263,6 +265,7 @@ def mounted(target: Path, *args: str) -> Iterator[Path]:
 
 
 @pytest.mark.skipif(not CAN_MOUNT, reason="needs root and permission to mount a tmpfs")
+@pytest.mark.slow
 def test_disk_full_on_a_small_filesystem(prepared, tmp_path):  # type: ignore[no-untyped-def]
     """A real ENOSPC: the data folder on a tiny tmpfs, filled to leave a few pages free."""
     db, draft, _ = prepared
@@ -344,6 +347,7 @@ DAMAGE = [
 
 
 @pytest.mark.parametrize("how", DAMAGE)
+@pytest.mark.slow
 def test_damaged_database_file(prepared, how):  # type: ignore[no-untyped-def]
     db, draft, doc = prepared
     _damage(db, how)
@@ -461,6 +465,7 @@ def _grow(db: Path, megabytes: int) -> None:
     conn.close()
 
 
+@pytest.mark.slow
 def test_killed_during_backup(prepared, tmp_path):  # type: ignore[no-untyped-def]
     db, _, _ = prepared
     _grow(db, 25)

@@ -175,6 +175,7 @@ def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
+@pytest.mark.slow
 @settings(
     max_examples=int(__import__("os").environ.get("VP_FUZZ_EXAMPLES", "200")),
     deadline=None,
