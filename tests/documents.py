@@ -1,12 +1,13 @@
-"""Benign answers to every required item of template v1, shared by the core, CLI and UI tests
-and the core benchmark, so a template change is made in one place."""
+"""Benign answers to every required item of the active template (v2) and of template v1, shared
+by the core, CLI and UI tests and the core benchmark, so a template change is made in one place."""
 
 from __future__ import annotations
 
 from typing import Any
 
-#: Benign answers to every required item; attire and pillow are filled in from the levels.
-BENIGN_ANSWERS: dict[str, Any] = {
+#: Benign answers to every required item of template v1; attire and pillow are filled in from
+#: the levels.
+BENIGN_V1_ANSWERS: dict[str, Any] = {
     "identity.wristband_checked": "yes",
     "identity.procedure_confirmed": "yes",
     "identity.levels_match_consent": "yes",
@@ -49,9 +50,25 @@ BENIGN_ANSWERS: dict[str, Any] = {
     "timeout.performed": "yes",
 }
 
+#: Benign answers to every required item of the active template (v2: spec §6.4's new items).
+BENIGN_ANSWERS: dict[str, Any] = {
+    **BENIGN_V1_ANSWERS,
+    "history.neuro_baseline": "normal",
+    "sedation.weight_kg": 70,
+    "sedation.osa_risk": "low",
+    "timeout.antibiotic": "given",
+}
+
 #: The same for a lumbar checklist (own clothes, pillow under the abdomen), ready to sign.
 LUMBAR_ANSWERS: dict[str, Any] = {
     **BENIGN_ANSWERS,
+    "clothing.attire": "own_clothes",
+    "positioning.pillow_torso": "abdomen",
+}
+
+#: The v1 answers for a lumbar checklist, for a file pinned with ``"template_version": 1``.
+LUMBAR_V1_ANSWERS: dict[str, Any] = {
+    **BENIGN_V1_ANSWERS,
     "clothing.attire": "own_clothes",
     "positioning.pillow_torso": "abdomen",
 }

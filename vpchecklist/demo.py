@@ -61,6 +61,14 @@ _LAST = [
     "Smith",
     "Papadopoulou",
 ]
+_ALLERGIES: list[Any] = [
+    "none",
+    "none",
+    [{"agent": "other", "name": "Penicillin", "reaction": "rash"}],
+    [{"agent": "adhesive", "reaction": "blistering under dressings"}],
+    [{"agent": "iodinated_contrast", "reaction": "hives"}],
+]
+
 _LEVEL_SETS = [
     ["T8"],
     ["T11", "T12"],
@@ -130,10 +138,17 @@ def demo_document(
         "consent.matches_procedure_and_levels": "yes",
         "consent.risks_explained": "yes",
         "consent.interpreter": rng.choice(["not_needed", "not_needed", "used"]),
-        "history.allergies": rng.choice(
-            ["none", "none", ["Penicillin"], ["Latex gloves"], ["Iodinated contrast (hives)"]]
+        "history.allergies": rng.choice(_ALLERGIES),
+        "history.anticoagulants": rng.choice(
+            [
+                "none",
+                "none",
+                "none",
+                [{"drug": "apixaban", "last_dose": _stamp(planned - timedelta(hours=80))}],
+                [{"drug": "aspirin", "last_dose": _stamp(planned - timedelta(days=7))}],
+            ]
         ),
-        "history.anticoagulants": "none",
+        "history.neuro_baseline": "normal",
         "history.inr": round(rng.uniform(0.9, 1.3), 2),
         "history.platelets": rng.randint(150, 400),
         "history.active_infection": "no",
@@ -143,7 +158,9 @@ def demo_document(
         "sedation.meal_type": rng.choice(["light", "fatty"]),
         "sedation.last_clear_liquids": _stamp(planned - timedelta(hours=rng.randint(3, 6))),
         "sedation.asa_class": rng.choice(["I", "II", "II", "III"]),
+        "sedation.weight_kg": rng.randint(48, 95),
         "sedation.airway_assessed": "yes",
+        "sedation.osa_risk": "low",
         "sedation.iv_access": rng.choice(
             ["Left forearm 20G", "Right hand 22G", "Left antecubital 18G"]
         ),
@@ -167,8 +184,15 @@ def demo_document(
         "education.recovery_explained": "yes",
         "education.aftercare_explained": "yes",
         "timeout.performed": "yes",
+        "timeout.antibiotic": rng.choice(["given", "not_indicated"]),
     }
     acks: dict[str, Any] = {}
+    allergies = answers["history.allergies"]
+    if isinstance(allergies, list) and allergies[0]["agent"] == "iodinated_contrast":
+        acks["history.allergies"] = {
+            "reason": "Non-iodinated plan: vertebroplasty under fluoroscopy without contrast",
+            "physician_informed": "Dr Amara Okafor",
+        }
     if flavour == "warning":
         answers["history.inr"] = round(rng.uniform(1.6, 1.9), 2)
         acks["history.inr"] = {

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.documents import BENIGN_ANSWERS
-from vpchecklist.rules import evaluate
-from vpchecklist.templates import default_template
+from tests.documents import BENIGN_ANSWERS, BENIGN_V1_ANSWERS
+from vpchecklist.rules import evaluate_document
 
 PLANNED_START = "2026-03-10T10:00"
 
@@ -19,9 +18,12 @@ class Checklist:
     """Builds documents and evaluates them through the public JSON of ``evaluate``."""
 
     planned_start = PLANNED_START
+    #: The ``"template_version"`` the documents pin; None = the active version (v2).
+    version: int | None = None
+    benign: dict[str, Any] = BENIGN_ANSWERS
 
-    @staticmethod
-    def doc(levels: Iterable[str] = ("L2",), **answers: Any) -> dict[str, Any]:
+    @classmethod
+    def doc(cls, levels: Iterable[str] = ("L2",), **answers: Any) -> dict[str, Any]:
         """A complete document for ``levels`` (attire/pillow as derived per spec §2).
 
         Keyword arguments override answers; use ``item__id=value`` for ``item.id``.
@@ -29,12 +31,12 @@ class Checklist:
         levels = list(levels)
         # Thoracic is always the most cranial region, so it decides both derivations.
         thoracic = any(lvl.strip().upper().startswith("T") for lvl in levels)
-        filled = copy.deepcopy(BENIGN_ANSWERS)
+        filled = copy.deepcopy(cls.benign)
         filled["clothing.attire"] = "gown" if thoracic else "own_clothes"
         filled["positioning.pillow_torso"] = "chest" if thoracic else "abdomen"
         for key, value in answers.items():
             filled[key.replace("__", ".")] = value
-        return {
+        doc: dict[str, Any] = {
             "patient": {"name": "Jane Doe", "date_of_birth": "1948-03-02", "mrn": "MRN-0001"},
             "levels": levels,
             "planned_start": PLANNED_START,
@@ -42,10 +44,14 @@ class Checklist:
             "answers": filled,
             "acknowledgements": {},
         }
+        if cls.version is not None:
+            doc["template_version"] = cls.version
+        return doc
 
     @staticmethod
     def run(doc: dict[str, Any]) -> dict[str, Any]:
-        return evaluate(default_template(), doc).to_json()
+        """What ``vpchecklist evaluate`` prints for this document."""
+        return evaluate_document(doc).to_json()
 
     @classmethod
     def answer(cls, item_id: str, value: Any, levels: Iterable[str] = ("L2",)) -> dict[str, Any]:
@@ -78,6 +84,20 @@ class Checklist:
         assert result["ready_to_sign"] is True, result
 
 
+class ChecklistV1(Checklist):
+    """Documents pinned to template v1 with ``"template_version": 1``."""
+
+    version = 1
+    benign = BENIGN_V1_ANSWERS
+
+
 @pytest.fixture
 def vp() -> type[Checklist]:
+    """Documents on the active template (v2)."""
     return Checklist
+
+
+@pytest.fixture
+def vp1() -> type[Checklist]:
+    """Documents pinned to template v1."""
+    return ChecklistV1

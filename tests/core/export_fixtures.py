@@ -29,7 +29,9 @@ def unicode_signer(store: Store, admin: Actor) -> Actor:
 
 
 def rich_document(doc: dict[str, Any]) -> dict[str, Any]:
-    """A complete thoracolumbar document with every kind of answer and one acknowledged warning."""
+    """A complete thoracolumbar document with every kind of answer and one acknowledged warning.
+
+    Give it a template v1 document (``vp1.doc``): its allergies and anticoagulant are v1's."""
     doc["patient"] = {"name": PATIENT, "date_of_birth": "1941-07-14", "mrn": "MRN-0042"}
     answers = doc["answers"]
     answers["history.allergies"] = ["Latex gloves", "Iodinated contrast (hives)", "Penicillin"]

@@ -13,9 +13,9 @@ from vpchecklist.services.checklists import Filters
 
 
 @pytest.fixture
-def records(store, actors, vp):
+def records(store, actors, vp, vp1):
     signer = unicode_signer(store, actors["admin"])
-    signed = signed_record(store, signer, rich_document(vp.doc(["T12", "L1"])))
+    signed = signed_record(store, signer, rich_document(vp1.doc(["T12", "L1"])))
     doc = vp.doc(["L4"], consent__signed="no")
     doc["patient"]["name"] = '=HYPERLINK("http://x")'
     postponed = signed_record(store, signer, doc, "postponed", "Consent missing")

@@ -22,7 +22,7 @@ from tests.core.export_fixtures import (
 from vpchecklist.errors import PermissionDenied
 from vpchecklist.presentation import answer_lines, local_time
 from vpchecklist.services import audit, checklists, exports, signing
-from vpchecklist.templates import default_template
+from vpchecklist.templates import bundled_template
 
 
 @pytest.fixture
@@ -31,8 +31,8 @@ def signer(store, actors):
 
 
 @pytest.fixture
-def rich_id(store, signer, vp):
-    return signed_record(store, signer, rich_document(vp.doc(["T12", "L1"])))
+def rich_id(store, signer, vp1):
+    return signed_record(store, signer, rich_document(vp1.doc(["T12", "L1"])))
 
 
 def export(store, actor, cid, tmp_path: Path, paper: str = "A4") -> Path:
@@ -45,7 +45,7 @@ def test_every_answer_who_and_when_is_in_the_pdf(store, actors, rich_id, tmp_pat
     pdf = export(store, actors["auditor"], rich_id, tmp_path)
     text = " ".join(pages_text(pdf))
     record = checklists.detail(store, actors["auditor"], rich_id)
-    template = default_template()
+    template = bundled_template("1")
     for section in template.sections:
         assert section.title in text
         for item in section.items:
@@ -74,7 +74,7 @@ def test_warning_acknowledgement_signature_and_hash_are_in_the_pdf(
     signed_at = checklists.detail(store, actors["auditor"], rich_id)["signatures"][0]["signed_at"]
     assert "Signed (UTC)" in text and f"Signed {local_time(signed_at)}" in text
     assert "vertebroplasty" in text and "version 1" in text
-    assert default_template().content_hash in text
+    assert bundled_template("1").content_hash in text
     assert (
         "ALLERGY ALERT: Iodinated contrast (Iodinated contrast (hives)); Latex (Latex gloves)"
         in text
@@ -190,8 +190,8 @@ def test_missing_folder_is_a_plain_error_and_leaves_nothing(store, actors, rich_
         exports.export_one(store, actors["auditor"], rich_id, tmp_path / "nope" / "x.pdf")
 
 
-def test_long_tables_split_with_repeated_header_rows(store, signer, actors, vp, tmp_path):
-    doc = rich_document(vp.doc(["L2"]))
+def test_long_tables_split_with_repeated_header_rows(store, signer, actors, vp, vp1, tmp_path):
+    doc = rich_document(vp1.doc(["L2"]))
     allergies = [
         f"Allergen {n}: generalised urticaria and angioedema after exposure" for n in range(50)
     ]

@@ -21,8 +21,8 @@ def signer(store, actors):
 
 
 @pytest.fixture
-def exported(store, actors, signer, vp, tmp_path) -> tuple[int, Path]:
-    cid = signed_record(store, signer, rich_document(vp.doc(["L2"])))
+def exported(store, actors, signer, vp1, tmp_path) -> tuple[int, Path]:
+    cid = signed_record(store, signer, rich_document(vp1.doc(["L2"])))
     out = tmp_path / "copy.pdf"
     exports.export_one(store, actors["auditor"], cid, out)
     return cid, out

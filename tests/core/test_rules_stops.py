@@ -76,7 +76,7 @@ def test_several_stops_are_all_reported_in_template_order(vp):
     assert result["ready_to_sign"] is False
 
 
-# --- chlorhexidine antiseptic vs a recorded chlorhexidine allergy --------------------------------
+# --- v1 (pinned): chlorhexidine antiseptic vs a recorded chlorhexidine allergy-----------------------------
 
 
 @pytest.mark.parametrize(
@@ -88,24 +88,24 @@ def test_several_stops_are_all_reported_in_template_order(vp):
         ["penicillin", "skin prep (chlorhexidine)"],
     ],
 )
-def test_chlorhexidine_with_a_chlorhexidine_allergy_is_a_hard_stop(vp, allergies):
-    result = vp.run(vp.doc(["L2"], history__allergies=allergies))
-    message = vp.only(result, "stops", "skin.antiseptic")
+def test_chlorhexidine_with_a_chlorhexidine_allergy_is_a_hard_stop(vp1, allergies):
+    result = vp1.run(vp1.doc(["L2"], history__allergies=allergies))
+    message = vp1.only(result, "stops", "skin.antiseptic")
     assert "chlorhexidine" in message.lower()
     assert result["ready_to_sign"] is False
 
 
-def test_povidone_iodine_with_a_chlorhexidine_allergy_is_fine(vp):
-    result = vp.run(
-        vp.doc(["L2"], history__allergies=["Chlorhexidine"], skin__antiseptic="povidone_iodine")
+def test_povidone_iodine_with_a_chlorhexidine_allergy_is_fine(vp1):
+    result = vp1.run(
+        vp1.doc(["L2"], history__allergies=["Chlorhexidine"], skin__antiseptic="povidone_iodine")
     )
-    vp.clean(result)
+    vp1.clean(result)
     assert [f["id"] for f in result["allergy_flags"]] == ["chlorhexidine"]
 
 
 @pytest.mark.parametrize("allergies", ["none", ["penicillin"], ["latex"]])
-def test_chlorhexidine_without_a_chlorhexidine_allergy_is_fine(vp, allergies):
-    vp.clean(vp.run(vp.doc(["L2"], history__allergies=allergies)))
+def test_chlorhexidine_without_a_chlorhexidine_allergy_is_fine(vp1, allergies):
+    vp1.clean(vp1.run(vp1.doc(["L2"], history__allergies=allergies)))
 
 
 # --- warnings from confirm / anticoagulant answers ------------------------------------------------
@@ -128,9 +128,9 @@ def test_chlorhexidine_without_a_chlorhexidine_allergy_is_fine(vp, allergies):
         ),
     ],
 )
-def test_warning_answers(vp, item_id, value, words):
-    result = vp.answer(item_id, value)
-    assert words in vp.only(result, "warnings", item_id).lower()
+def test_warning_answers(vp1, item_id, value, words):
+    result = vp1.answer(item_id, value)
+    assert words in vp1.only(result, "warnings", item_id).lower()
     assert result["warnings"][0]["acknowledged"] is False
     assert result["ready_to_sign"] is False
 
@@ -149,8 +149,8 @@ def test_warning_answers(vp, item_id, value, words):
         ),
     ],
 )
-def test_benign_answers_to_warning_items(vp, item_id, value):
-    vp.clean(vp.answer(item_id, value))
+def test_benign_answers_to_warning_items(vp1, item_id, value):
+    vp1.clean(vp1.answer(item_id, value))
 
 
 @pytest.mark.parametrize(
@@ -165,8 +165,8 @@ def test_benign_answers_to_warning_items(vp, item_id, value):
         [],
     ],
 )
-def test_malformed_anticoagulants_are_an_error(vp, value):
-    vp.only(vp.answer("history.anticoagulants", value), "errors", "history.anticoagulants")
+def test_malformed_anticoagulants_are_an_error(vp1, value):
+    vp1.only(vp1.answer("history.anticoagulants", value), "errors", "history.anticoagulants")
 
 
 # --- allergy flags ------------------------------------------------------------------------------
@@ -189,37 +189,37 @@ def test_malformed_anticoagulants_are_an_error(vp, value):
         ("Opioids", "sedatives_opioids"),
     ],
 )
-def test_each_recognised_allergy_raises_its_flag(vp, allergy, flag):
-    result = vp.run(
-        vp.doc(["L2"], history__allergies=[allergy], skin__antiseptic="povidone_iodine")
+def test_each_recognised_allergy_raises_its_flag(vp1, allergy, flag):
+    result = vp1.run(
+        vp1.doc(["L2"], history__allergies=[allergy], skin__antiseptic="povidone_iodine")
     )
     assert result["allergy_flags"] == [
         {"id": flag, "label": result["allergy_flags"][0]["label"], "matches": [allergy]}
     ]
     assert result["allergy_flags"][0]["label"]
     # A flag is a banner, not a blocker.
-    vp.clean(result)
+    vp1.clean(result)
 
 
-def test_allergy_flags_follow_template_order_and_collect_matches(vp):
+def test_allergy_flags_follow_template_order_and_collect_matches(vp1):
     allergies = ["fentanyl", "Latex", "penicillin", "contrast", "morphine (opioid)", "lidocaine"]
-    result = vp.run(vp.doc(["L2"], history__allergies=allergies))
+    result = vp1.run(vp1.doc(["L2"], history__allergies=allergies))
     flags = {f["id"]: f["matches"] for f in result["allergy_flags"]}
     assert list(flags) == ["contrast", "local_anaesthetic", "latex", "sedatives_opioids"]
     assert flags["sedatives_opioids"] == ["fentanyl", "morphine (opioid)"]
     assert flags["latex"] == ["Latex"]
-    vp.clean(result)
+    vp1.clean(result)
 
 
 @pytest.mark.parametrize("allergies", ["none", "NONE", ["penicillin"], ["sulfa", "peanuts"]])
-def test_no_recognised_allergy_means_no_flag(vp, allergies):
-    result = vp.run(vp.doc(["L2"], history__allergies=allergies))
+def test_no_recognised_allergy_means_no_flag(vp1, allergies):
+    result = vp1.run(vp1.doc(["L2"], history__allergies=allergies))
     assert result["allergy_flags"] == []
-    vp.clean(result)
+    vp1.clean(result)
 
 
 @pytest.mark.parametrize("value", [[], "", "penicillin", [""], [3], {"na": "unknown"}])
-def test_malformed_allergies_are_an_error(vp, value):
-    result = vp.answer("history.allergies", value)
-    vp.only(result, "errors", "history.allergies")
+def test_malformed_allergies_are_an_error(vp1, value):
+    result = vp1.answer("history.allergies", value)
+    vp1.only(result, "errors", "history.allergies")
     assert result["allergy_flags"] == []

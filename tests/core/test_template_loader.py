@@ -1,4 +1,6 @@
-"""The bundled template matches spec §2–§3, and broken templates are refused precisely."""
+"""Bundled template v1 matches spec §2–§3, and broken templates are refused precisely.
+
+v2 (spec §6) has its own tests in test_template_v2.py."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import pytest
 
 from vpchecklist.errors import TemplateError
 from vpchecklist.resources import templates_dir
-from vpchecklist.templates import default_template, load_template, load_template_text
+from vpchecklist.templates import bundled_template, load_template, load_template_text
 
 TEMPLATE_PATH = templates_dir() / "vertebroplasty-v1.toml"
 SOURCE = "site/broken-vertebroplasty.toml"
@@ -130,7 +132,7 @@ def _refused(text: str) -> str:
 
 
 def test_bundled_template_loads_and_is_identified():
-    template = default_template()
+    template = bundled_template("1")
     assert template.id == "vertebroplasty"
     assert template.version == "1"
     assert template.title
@@ -139,45 +141,45 @@ def test_bundled_template_loads_and_is_identified():
 
 def test_bundled_template_via_load_template_equals_the_default(text):
     loaded = load_template(TEMPLATE_PATH)
-    assert loaded == default_template()
+    assert loaded == bundled_template("1")
     assert loaded == load_template_text(text, "anything.toml")
 
 
 def test_sections_and_items_are_those_of_spec_section_3():
-    template = default_template()
+    template = bundled_template("1")
     assert [s.id for s in template.sections] == list(SPEC_SECTIONS)
     assert {s.id: [i.id for i in s.items] for s in template.sections} == SPEC_SECTIONS
 
 
 def test_every_item_is_required():
-    assert [i.id for i in default_template().items if not i.required] == []
+    assert [i.id for i in bundled_template("1").items if not i.required] == []
 
 
 def test_na_is_allowed_exactly_where_the_spec_says():
-    assert {i.id for i in default_template().items if i.na_allowed} == SPEC_NA_ALLOWED
+    assert {i.id for i in bundled_template("1").items if i.na_allowed} == SPEC_NA_ALLOWED
 
 
 def test_item_kinds_match_the_spec():
-    kinds = {i.id: i.kind for i in default_template().items}
+    kinds = {i.id: i.kind for i in bundled_template("1").items}
     expected = {item_id: SPEC_KINDS.get(item_id, "confirm") for item_id in kinds}
     assert kinds == expected
 
 
 def test_choice_options_match_the_spec():
-    template = default_template()
+    template = bundled_template("1")
     for item_id, options in SPEC_CHOICES.items():
         assert template.item(item_id).option_ids == options, item_id
 
 
 def test_number_ranges_match_the_spec():
-    template = default_template()
+    template = bundled_template("1")
     for item_id, (low, high) in SPEC_NUMBERS.items():
         item = template.item(item_id)
         assert (item.min, item.max) == (low, high), item_id
 
 
 def test_allowed_levels_and_regions_match_spec_section_2():
-    levels = default_template().levels
+    levels = bundled_template("1").levels
     assert levels.allowed == (
         [f"T{n}" for n in range(1, 13)]
         + [f"L{n}" for n in range(1, 6)]
@@ -188,7 +190,7 @@ def test_allowed_levels_and_regions_match_spec_section_2():
 
 
 def test_allergy_flags_match_the_spec():
-    flags = {f.id: f.patterns for f in default_template().allergy_flags}
+    flags = {f.id: f.patterns for f in bundled_template("1").allergy_flags}
     assert flags == {
         "contrast": ["contrast", "iod"],
         "local_anaesthetic": ["lidocaine", "local"],
@@ -199,7 +201,7 @@ def test_allergy_flags_match_the_spec():
 
 
 def test_derivations_match_spec_section_2():
-    derivations = default_template().derivations
+    derivations = bundled_template("1").derivations
     attire = derivations["attire"]
     assert attire.item == "clothing.attire"
     assert attire.by_region == {
@@ -216,7 +218,7 @@ def test_derivations_match_spec_section_2():
 
 
 def test_item_lookup():
-    template = default_template()
+    template = bundled_template("1")
     assert template.item("history.inr").kind == "number"
     assert template.item("history.nope") is None
     assert template.section_of("skin.antiseptic").id == "skin"

@@ -8,11 +8,10 @@ from vpchecklist.cli.documents import json_object
 
 
 def cmd_evaluate(ctx: Context) -> int:
-    from vpchecklist.rules import evaluate
-    from vpchecklist.templates import default_template
+    from vpchecklist.rules import evaluate_document
 
     doc = json_object(ctx.args.file)
-    result = evaluate(default_template(), doc)
+    result = evaluate_document(doc)
     ctx.print_json(result.to_json())
     if result.errors:
         first = result.errors[0]

@@ -1,6 +1,6 @@
 """Clinical rules as pure functions over a template and answers: no I/O, no Qt."""
 
-from vpchecklist.rules.evaluation import Evaluation, Finding, evaluate
+from vpchecklist.rules.evaluation import Evaluation, Finding, evaluate, evaluate_document
 from vpchecklist.rules.levels import (
     deciding_levels,
     derived_answer,
@@ -16,6 +16,7 @@ __all__ = [
     "deciding_levels",
     "derived_answer",
     "evaluate",
+    "evaluate_document",
     "most_cranial_region",
     "normalize_answer",
     "normalize_header",

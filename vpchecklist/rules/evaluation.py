@@ -9,13 +9,20 @@ evaluation and can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from vpchecklist.errors import ValidationError
-from vpchecklist.rules.levels import derived_answer, is_upper_thoracic, parse_levels, regions_of
+from vpchecklist.rules.allergies import agent_banners, agent_findings, substring_flags
+from vpchecklist.rules.levels import (
+    derived_answer,
+    has_gap,
+    is_upper_thoracic,
+    parse_levels,
+    regions_of,
+)
+from vpchecklist.rules.timing import DoseInterval, dose_intervals, elapsed_hours, hours_text
 from vpchecklist.rules.values import (
-    DATETIME_FORMAT,
     clean_text,
     is_na,
     normalize_answer,
@@ -34,8 +41,17 @@ from vpchecklist.templates.model import (
     OneOfCheck,
     Template,
 )
+from vpchecklist.templates.loader import bundled_for_document
 
-DOCUMENT_KEYS = {"patient", "levels", "planned_start", "physician", "answers", "acknowledgements"}
+DOCUMENT_KEYS = {
+    "patient",
+    "levels",
+    "planned_start",
+    "physician",
+    "answers",
+    "acknowledgements",
+    "template_version",
+}
 PATIENT_KEYS = ("name", "date_of_birth", "mrn")
 
 
@@ -61,6 +77,9 @@ class Evaluation:
     allergy_flags: list[dict[str, Any]] = field(default_factory=list)
     answers: dict[str, Any] = field(default_factory=dict)
     header: dict[str, Any] = field(default_factory=dict)
+    template_version: str = ""
+    #: Each recorded anticoagulant against its hold (v2), for the review page and the PDF.
+    doses: list[DoseInterval] = field(default_factory=list)
 
     @property
     def unacknowledged(self) -> list[Finding]:
@@ -98,20 +117,22 @@ class Evaluation:
             "errors": [e.to_json() for e in self.errors],
             "missing": self.missing,
             "allergy_flags": self.allergy_flags,
+            "anticoagulant_holds": [d.to_json() for d in self.doses],
+            "template_version": (
+                int(self.template_version)
+                if self.template_version.isdigit()
+                else self.template_version
+            ),
             "ready_to_sign": self.ready_to_sign,
         }
 
 
-def allergy_flags(template: Template, allergies: Any) -> list[dict[str, Any]]:
-    """Recognised allergy flags (case-insensitive substring match), in template order."""
-    if not isinstance(allergies, list):
-        return []
-    out = []
-    for flag in template.allergy_flags:
-        matches = [a for a in allergies if any(p.lower() in a.lower() for p in flag.patterns)]
-        if matches:
-            out.append({"id": flag.id, "label": flag.label, "matches": matches})
-    return out
+def allergy_flags(template: Template, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """The allergy banner: v2's recorded agents, or v1's recognised substring flags."""
+    for item in template.items:
+        if item.kind == "allergies" and item.agents:
+            return agent_banners(item, answers.get(item.id))
+    return substring_flags(template, answers.get("history.allergies"))
 
 
 def _header(doc: dict[str, Any], ev: Evaluation, today: date | None) -> None:
@@ -146,11 +167,14 @@ def _levels(doc: dict[str, Any], template: Template, ev: Evaluation) -> None:
         ev.errors.append(Finding("levels", exc.message))
         return
     ev.regions = regions_of(ev.levels, template)
+    rules = template.levels
     upper = [lvl for lvl in ev.levels if is_upper_thoracic(lvl, template)]
     if upper:
-        ev.warnings.append(
-            Finding("levels", f"{', '.join(upper)}: {template.levels.upper_thoracic_warning}")
-        )
+        ev.warnings.append(Finding("levels", f"{', '.join(upper)}: {rules.upper_thoracic_warning}"))
+    if rules.max_count is not None and len(ev.levels) > rules.max_count:
+        ev.warnings.append(Finding("levels", rules.too_many_warning.format(count=len(ev.levels))))
+    if rules.gap_warning and has_gap(ev.levels, template):
+        ev.warnings.append(Finding("levels", rules.gap_warning))
 
 
 def _answers(doc: dict[str, Any], template: Template, ev: Evaluation) -> set[str]:
@@ -195,8 +219,7 @@ def _acknowledgements(doc: dict[str, Any], template: Template, ev: Evaluation) -
 
 
 def _hours_before(value: str, planned: str) -> float:
-    delta = datetime.strptime(planned, DATETIME_FORMAT) - datetime.strptime(value, DATETIME_FORMAT)
-    return delta.total_seconds() / 3600
+    return elapsed_hours(value, planned)
 
 
 def _fmt(number: float) -> str:
@@ -229,6 +252,10 @@ def _check_item(item: Item, value: Any, ev: Evaluation, template: Template) -> N
             fired = check.message if check.allergy_flag in flags else None
         if fired:
             _record(ev, check.severity, Finding(item.id, fired))
+    if item.kind == "confirm" and value == "no":
+        _confirm_no(item, ev)
+    if item.drugs:
+        _holds(item, value, ev)
     if item.blood_pressure is not None and isinstance(value, str):
         rule = item.blood_pressure
         systolic, diastolic = (int(part) for part in value.split("/"))
@@ -244,6 +271,38 @@ def _check_item(item: Item, value: Any, ev: Evaluation, template: Template) -> N
         acceptable = [required, *derivation.also_acceptable.get(required, [])]
         if value not in acceptable:
             _record(ev, derivation.mismatch_severity, Finding(item.id, derivation.mismatch_message))
+
+
+def _confirm_no(item: Item, ev: Evaluation) -> None:
+    """Spec §6.1: "no" means what the template states; a required item that states nothing
+    fails closed (a hard stop), in every template version."""
+    if item.on_no is not None:
+        _record(ev, item.on_no.severity, Finding(item.id, item.on_no.message))
+    elif item.required and not item.states_meaning_of_answers():
+        ev.stops.append(Finding(item.id, f"{item.label}: answered no"))
+
+
+def _holds(item: Item, value: Any, ev: Evaluation) -> None:
+    """Spec §6.2: each drug against its hold; a dose after the start is an input error."""
+    doses = dose_intervals(item, value, ev.header.get("planned_start"))
+    ev.doses = doses
+    for dose in doses:
+        if dose.after_start:
+            ev.errors.append(
+                Finding(item.id, f"{dose.name}: the last dose is after the planned start")
+            )
+        elif dose.too_short:
+            assert dose.hours_before_start is not None and dose.hold_hours is not None
+            message = item.hold_message.format(
+                drug=dose.name,
+                hours_since=hours_text(dose.hours_before_start),
+                hours_required=hours_text(dose.hold_hours),
+            )
+            ev.warnings.append(Finding(item.id, message))
+        elif dose.hold_hours is None:
+            drug = item.drug(dose.drug)
+            if drug is not None and drug.warning:
+                ev.warnings.append(Finding(item.id, drug.warning.format(drug=dose.name)))
 
 
 def _fasting(
@@ -280,14 +339,14 @@ def evaluate(template: Template, doc: Any, today: date | None = None) -> Evaluat
     """
     if not isinstance(doc, dict):
         raise ValidationError(None, f"The checklist must be a JSON object, not {show(doc)}.")
-    ev = Evaluation()
+    ev = Evaluation(template_version=template.version)
     for key in doc:
         if key not in DOCUMENT_KEYS:
             ev.errors.append(Finding(str(key), "unknown field in the checklist file"))
     _header(doc, ev, today)
     _levels(doc, template, ev)
     invalid = _answers(doc, template, ev)
-    ev.allergy_flags = allergy_flags(template, ev.answers.get("history.allergies"))
+    ev.allergy_flags = allergy_flags(template, ev.answers)
     if ev.levels:
         ev.requirements = {
             d.item: derived_answer(d, ev.levels, template) for d in template.derivations.values()
@@ -302,8 +361,19 @@ def evaluate(template: Template, doc: Any, today: date | None = None) -> Evaluat
             continue
         if not is_na(value):
             _check_item(item, value, ev, template)
+            for found in agent_findings(item, value, ev.answers):
+                _record(ev, found.severity, Finding(found.item, found.message))
     _acknowledgements(doc, template, ev)
     order = {item.id: n for n, item in enumerate(template.items)}
     for findings in (ev.warnings, ev.stops, ev.errors):
         findings.sort(key=lambda f: order.get(f.item, -1))
     return ev
+
+
+def evaluate_document(doc: Any, today: date | None = None) -> Evaluation:
+    """Evaluate a checklist file against the bundled template it pins with
+    ``"template_version"``, else the active bundled one (``ValidationError`` for an unknown
+    version: there is nothing to evaluate against)."""
+    if not isinstance(doc, dict):
+        raise ValidationError(None, f"The checklist must be a JSON object, not {show(doc)}.")
+    return evaluate(bundled_for_document(doc), doc, today)

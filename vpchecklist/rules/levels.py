@@ -83,6 +83,13 @@ def is_upper_thoracic(level: str, template: Template) -> bool:
     return allowed.index(level) <= allowed.index(bound)
 
 
+def has_gap(levels: list[str], template: Template) -> bool:
+    """Whether the levels skip one in the allowed order (T12–L1 and L5–S1 are adjacent)."""
+    allowed = template.levels.allowed
+    positions = sorted(allowed.index(level) for level in levels)
+    return any(b - a > 1 for a, b in zip(positions, positions[1:], strict=False))
+
+
 def deciding_levels(derivation: Derivation, levels: list[str], template: Template) -> list[str]:
     """The levels that decide a derived answer, for "Thoracic level T12 → hospital gown"."""
     if derivation.mixed_rule == "most_cranial":

@@ -153,10 +153,84 @@ def normalize_value(item: Item, raw: Any) -> Any:
         systolic, diastolic = parse_blood_pressure(iid, raw, item.blood_pressure.systolic_max_valid)
         return f"{systolic}/{diastolic}"
     if item.kind == "allergies":
+        if item.agents:
+            return _normalize_coded_allergies(item, raw)
         return _normalize_allergies(iid, raw)
     if item.kind == "anticoagulants":
+        if item.drugs:
+            return _normalize_coded_anticoagulants(item, raw)
         return _normalize_anticoagulants(iid, raw)
     raise ValidationError(iid, f"unsupported kind {item.kind}")  # pragma: no cover
+
+
+MAX_ENTRIES = 50
+
+
+def _entries(iid: str, raw: Any, what: str) -> list[dict[str, Any]] | None:
+    """``None`` for "none", else the list of entry objects (each still to be checked)."""
+    if isinstance(raw, str) and raw.strip().lower() == "none":
+        return None
+    if not isinstance(raw, list) or not raw:
+        raise ValidationError(iid, f'give "none" or a list of {what}, not {show(raw)}')
+    if len(raw) > MAX_ENTRIES:
+        raise ValidationError(iid, f"at most {MAX_ENTRIES} {what} can be listed")
+    for n, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict):
+            raise ValidationError(iid, f"entry {n} must be an object, not {show(entry)}")
+    return raw
+
+
+def _coded(
+    iid: str, entry: dict[str, Any], n: int, key: str, fields: set[str], known: dict[str, bool]
+) -> dict[str, str]:
+    """Check one coded entry: its id is in the template's table, ``name`` only (and always)
+    for an entry that asks for one (``other``), no unknown fields."""
+    unknown = set(entry) - fields - {key, "name"}
+    if unknown:
+        raise ValidationError(iid, f"entry {n}: unknown field {show(sorted(unknown)[0])}")
+    code = entry.get(key)
+    if not isinstance(code, str) or code.strip() not in known:
+        choices = ", ".join(known)
+        raise ValidationError(iid, f"entry {n}: {show(code)} is not a known {key} ({choices})")
+    code = code.strip()
+    out = {key: code}
+    if known[code]:
+        out["name"] = clean_text(iid, entry.get("name"), f"entry {n}: the name", MAX_NAME)
+    elif "name" in entry:
+        raise ValidationError(iid, f'entry {n}: only "other" takes a name')
+    return out
+
+
+def _normalize_coded_allergies(item: Item, raw: Any) -> Any:
+    iid = item.id
+    entries = _entries(iid, raw, "allergies")
+    if entries is None:
+        return "none"
+    known = {a.id: a.asks_name for a in item.agents}
+    out = []
+    for n, entry in enumerate(entries, 1):
+        value = _coded(iid, entry, n, "agent", {"reaction"}, known)
+        value["reaction"] = clean_text(
+            iid, entry.get("reaction"), f"entry {n}: the reaction", MAX_NAME
+        )
+        out.append(value)
+    return out
+
+
+def _normalize_coded_anticoagulants(item: Item, raw: Any) -> Any:
+    iid = item.id
+    entries = _entries(iid, raw, "drugs")
+    if entries is None:
+        return "none"
+    known = {d.id: d.asks_name for d in item.drugs}
+    out = []
+    for n, entry in enumerate(entries, 1):
+        value = _coded(iid, entry, n, "drug", {"last_dose"}, known)
+        if "last_dose" not in entry:
+            raise ValidationError(iid, f'entry {n}: the field "last_dose" is missing')
+        value["last_dose"] = parse_datetime(iid, entry["last_dose"]).strftime(DATETIME_FORMAT)
+        out.append(value)
+    return out
 
 
 def _normalize_allergies(iid: str, raw: Any) -> Any:

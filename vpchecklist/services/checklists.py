@@ -23,7 +23,7 @@ from vpchecklist.services.records import (
     template_of,
 )
 from vpchecklist.services.signing import signatures_of
-from vpchecklist.services.templates import active_template, ensure_stored
+from vpchecklist.services.templates import active_template, ensure_stored, template_for_document
 from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import (
@@ -540,7 +540,8 @@ def create_from_document(store: Store, actor: Actor, doc: Any, is_demo: bool = F
     written); missing items and warnings are fine in a draft.
     """
     with performing(store, actor, "create"):
-        template = active_template()
+        with store.reading():
+            template = template_for_document(doc)
         ev = _creatable(template, doc)
         now = utc_now()
         with store.transaction():

@@ -12,6 +12,14 @@ from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import TemplateRecord
 from vpchecklist.templates import Template, default_template, load_template_text
+from vpchecklist.templates.loader import (
+    BUNDLED_FILES,
+    bundled_source,
+    bundled_template,
+    bundled_templates,
+    pinned_version,
+    unknown_version,
+)
 
 
 def active_template() -> Template:
@@ -25,12 +33,9 @@ def active_template() -> Template:
 def ensure_stored(template: Template) -> None:
     """Keep the exact template text so a record can be re-evaluated and verified forever."""
     if TemplateRecord.get_or_none(TemplateRecord.content_hash == template.content_hash) is None:
-        from vpchecklist.resources import templates_dir
-        from vpchecklist.templates.loader import DEFAULT_TEMPLATE_FILE
-
-        source = (templates_dir() / DEFAULT_TEMPLATE_FILE).read_text(encoding="utf-8")
-        if load_template_text(source, DEFAULT_TEMPLATE_FILE).content_hash != template.content_hash:
-            raise ValueError("only the bundled template can be stored without its source")
+        source = bundled_source(template.content_hash)
+        if source is None:
+            raise ValueError("only a bundled template can be stored without its source")
         TemplateRecord.create(
             content_hash=template.content_hash,
             template_id=template.id,
@@ -40,10 +45,35 @@ def ensure_stored(template: Template) -> None:
         )
 
 
+def template_for_document(doc: object) -> Template:
+    """The template a checklist file asks for: its ``"template_version"``, else the active one.
+
+    A pinned version is looked up as the active template, then as a template stored earlier
+    (an administrator's), then as a bundled one; any other number is refused.
+    """
+    version = pinned_version(doc)
+    current = active_template()
+    if version is None or version == current.version:
+        return current
+    row = (
+        TemplateRecord.select()
+        .where((TemplateRecord.template_id == current.id) & (TemplateRecord.version == version))
+        .order_by(TemplateRecord.loaded_at.desc())
+        .first()
+    )
+    if row is not None:
+        return _parse(row.source, row.content_hash)
+    if version in BUNDLED_FILES:
+        return bundled_template(version)
+    stored = {r.version for r in TemplateRecord.select(TemplateRecord.version)}
+    known = sorted(stored | set(BUNDLED_FILES), key=lambda v: (len(v), v))
+    raise unknown_version(version, known)
+
+
 def template_by_hash(content_hash: str) -> Template:
-    bundled = default_template()
-    if bundled.content_hash == content_hash:
-        return bundled
+    for bundled in bundled_templates():
+        if bundled.content_hash == content_hash:
+            return bundled
     row = TemplateRecord.get_by_id(content_hash)
     return _parse(row.source, row.content_hash)
 

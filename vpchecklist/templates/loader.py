@@ -10,11 +10,15 @@ from typing import Any
 
 import pydantic
 
-from vpchecklist.errors import TemplateError
+from vpchecklist.errors import TemplateError, ValidationError
 from vpchecklist.resources import templates_dir
 from vpchecklist.templates.model import Template
 
-DEFAULT_TEMPLATE_FILE = "vertebroplasty-v1.toml"
+#: Every bundled template version and its file. v1 stays loadable for the drafts and records
+#: started on it; the active version is the one new checklists use (spec §6).
+BUNDLED_FILES = {"1": "vertebroplasty-v1.toml", "2": "vertebroplasty-v2.toml"}
+ACTIVE_VERSION = "2"
+DEFAULT_TEMPLATE_FILE = BUNDLED_FILES[ACTIVE_VERSION]
 
 
 def _where(data: Any, loc: tuple[int | str, ...]) -> str:
@@ -69,7 +73,58 @@ def load_template(path: Path) -> Template:
     return load_template_text(text, str(path))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=len(BUNDLED_FILES))
+def bundled_template(version: str) -> Template:
+    """A bundled template by version; ``KeyError`` for a version that is not bundled."""
+    return load_template(templates_dir() / BUNDLED_FILES[version])
+
+
+def bundled_templates() -> list[Template]:
+    return [bundled_template(version) for version in BUNDLED_FILES]
+
+
+def bundled_source(content_hash: str) -> str | None:
+    """The text of the bundled template with this hash, for storing it beside the records."""
+    for version, name in BUNDLED_FILES.items():
+        if bundled_template(version).content_hash == content_hash:
+            return (templates_dir() / name).read_text(encoding="utf-8")
+    return None
+
+
 def default_template() -> Template:
     """The bundled template new checklists use unless an administrator loaded another."""
-    return load_template(templates_dir() / DEFAULT_TEMPLATE_FILE)
+    return bundled_template(ACTIVE_VERSION)
+
+
+def pinned_version(doc: object) -> str | None:
+    """The ``"template_version": N`` a checklist file pins, as the template's version text.
+
+    None when the file pins nothing (the active version applies); a value that is not a
+    whole number is refused here, an unknown number by whoever looks the version up.
+    """
+    if not isinstance(doc, dict) or "template_version" not in doc:
+        return None
+    raw = doc["template_version"]
+    if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).strip().isdigit():
+        shown = raw if isinstance(raw, int | float) else repr(raw)[:40]
+        raise ValidationError(
+            "template_version", f"{shown} is not a template version number such as 2"
+        )
+    return str(int(str(raw).strip()))
+
+
+def unknown_version(version: str, known: list[str]) -> ValidationError:
+    return ValidationError(
+        "template_version",
+        f"{version} is not a known template version (known: {', '.join(known)})",
+    )
+
+
+def bundled_for_document(doc: object) -> Template:
+    """The bundled template a checklist file pins, else the active bundled one."""
+    version = pinned_version(doc)
+    if version is None:
+        return default_template()
+    if version not in BUNDLED_FILES:
+        raise unknown_version(version, list(BUNDLED_FILES))
+    return bundled_template(version)

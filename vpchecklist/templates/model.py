@@ -112,6 +112,68 @@ Check = Annotated[
 ]
 
 
+class NoConsequence(_Strict):
+    """What a "no" to a confirm item means (spec §6.1): a hard stop or a warning, with its words."""
+
+    severity: Literal["stop", "warning"]
+    message: str = Field(min_length=1)
+
+
+class HoldDrug(_Strict):
+    """One row of the anticoagulant hold table (spec §6.2): a hold in hours, or (for a drug not
+    in the table, such as ``other``) the warning that asks the physician to confirm the hold."""
+
+    id: str = Field(pattern=r"^[a-z_0-9]+$")
+    label: str = Field(min_length=1)
+    hold_hours: float | None = Field(default=None, gt=0, le=24 * 60)
+    warning: str = ""
+    asks_name: bool = False
+
+    @model_validator(mode="after")
+    def _has_a_consequence(self) -> HoldDrug:
+        if self.hold_hours is None and not self.warning:
+            raise ValueError(f"drug '{self.id}' has no hold (hold_hours) and no warning")
+        if self.hold_hours is not None and self.warning:
+            raise ValueError(f"drug '{self.id}' has both a hold and a warning; give one")
+        check_placeholders(self.warning, {"drug"})
+        return self
+
+
+class AgentConsequence(_Strict):
+    """What a recorded allergy agent means (spec §6.3). ``banner`` only shows it on every page;
+    ``warning`` and ``stop`` fire always, or only when ``when_item`` is answered ``when_value``
+    (then the finding is reported on ``when_item``, e.g. the antiseptic)."""
+
+    severity: Literal["banner", "warning", "stop"]
+    message: str = ""
+    when_item: str | None = None
+    when_value: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> AgentConsequence:
+        if self.severity != "banner" and not self.message:
+            raise ValueError(f"a {self.severity} consequence needs a message")
+        if (self.when_item is None) != (self.when_value is None):
+            raise ValueError("give both when_item and when_value, or neither")
+        if self.severity == "stop" and self.when_item is None:
+            raise ValueError("a stop consequence needs when_item and when_value")
+        check_placeholders(self.message, {"agent", "reaction"})
+        return self
+
+
+class AllergyAgent(_Strict):
+    id: str = Field(pattern=r"^[a-z_0-9]+$")
+    label: str = Field(min_length=1)
+    asks_name: bool = False
+    consequence: AgentConsequence | None = None
+
+    @model_validator(mode="after")
+    def _has_a_consequence(self) -> AllergyAgent:
+        if self.consequence is None:
+            raise ValueError(f"agent '{self.id}' has no consequence (banner, warning or stop)")
+        return self
+
+
 class Option(_Strict):
     id: str = Field(min_length=1)
     label: str = Field(min_length=1)
@@ -145,6 +207,14 @@ class Item(_Strict):
     checks: list[Check] = []
     derived_from: str | None = None
     blood_pressure: BloodPressureRule | None = None
+    #: Confirm items: what "no" means (spec §6.1); required on every required confirm item of a
+    #: format-2 template whose "yes" is the safe answer.
+    on_no: NoConsequence | None = None
+    #: Anticoagulants items (format 2): the hold table, and the warning when a hold is too short.
+    drugs: list[HoldDrug] = []
+    hold_message: str = ""
+    #: Allergies items (format 2): the coded agents and what each means.
+    agents: list[AllergyAgent] = []
 
     @property
     def option_ids(self) -> list[str]:
@@ -152,6 +222,22 @@ class Item(_Strict):
 
     def option_label(self, option_id: str) -> str:
         return next((o.label for o in self.options if o.id == option_id), option_id)
+
+    def drug(self, drug_id: str) -> HoldDrug | None:
+        return next((d for d in self.drugs if d.id == drug_id), None)
+
+    def agent(self, agent_id: str) -> AllergyAgent | None:
+        return next((a for a in self.agents if a.id == agent_id), None)
+
+    @property
+    def answer_checks(self) -> list[EqualsCheck | OneOfCheck]:
+        return [c for c in self.checks if isinstance(c, EqualsCheck | OneOfCheck)]
+
+    def states_meaning_of_answers(self) -> bool:
+        """Whether the template says what this confirm item's answers mean: an ``on_no``, or a
+        check on an answer (``history.active_infection`` states what "yes" means, so its "no"
+        is the safe answer). A required confirm item that states nothing fails closed on "no"."""
+        return self.on_no is not None or bool(self.answer_checks)
 
     @model_validator(mode="after")
     def _kind_fits(self) -> Item:
@@ -163,11 +249,32 @@ class Item(_Strict):
             raise ValueError("a blood_pressure item needs a [blood_pressure] rule")
         if self.kind == "number" and (self.min is None or self.max is None or self.min >= self.max):
             raise ValueError("a number item needs min < max")
+        if self.on_no is not None and self.kind != "confirm":
+            raise ValueError("on_no is only for confirm items")
+        if (self.drugs or self.hold_message) and self.kind != "anticoagulants":
+            raise ValueError("drugs and hold_message are only for anticoagulants items")
+        if self.agents and self.kind != "allergies":
+            raise ValueError("agents are only for allergies items")
+        self._tables_fit()
+        if self.on_no is not None:
+            check_placeholders(self.on_no.message, set())
         for check in self.checks:
             self._check_fits(check)
             if not isinstance(check, HoursBeforePlannedStartCheck):
                 check_placeholders(check.message, set())
         return self
+
+    def _tables_fit(self) -> None:
+        for name, ids in (
+            ("drug", [d.id for d in self.drugs]),
+            ("agent", [a.id for a in self.agents]),
+        ):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                raise ValueError(f"{name} '{twice[0]}' is listed twice")
+        if self.drugs and not self.hold_message:
+            raise ValueError("a hold table needs hold_message")
+        check_placeholders(self.hold_message, {"drug", "hours_since", "hours_required"})
 
     def _check_fits(self, check: Check) -> None:
         allowed_values = {"confirm": ["yes", "no"], "choice": self.option_ids}.get(self.kind)
@@ -201,6 +308,11 @@ class LevelRules(_Strict):
     regions: dict[str, str]
     upper_thoracic_warning_through: str | None = None
     upper_thoracic_warning: str = ""
+    #: Spec §6.5: more levels than this raise ``too_many_warning`` ({count} = how many).
+    max_count: int | None = Field(default=None, ge=1)
+    too_many_warning: str = ""
+    #: Spec §6.5: levels with a gap in the ``allowed`` order raise this warning (when set).
+    gap_warning: str = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> LevelRules:
@@ -209,6 +321,10 @@ class LevelRules(_Strict):
         for level in self.allowed:
             if level[:1] not in self.regions:
                 raise ValueError(f"level {level} has no region in levels.regions")
+        if self.max_count is not None and not self.too_many_warning:
+            raise ValueError("levels.max_count needs too_many_warning")
+        check_placeholders(self.too_many_warning, {"count"})
+        check_placeholders(self.gap_warning, set())
         bound = self.upper_thoracic_warning_through
         if bound is not None and bound not in self.allowed:
             raise ValueError(f"upper_thoracic_warning_through {bound} is not an allowed level")
@@ -248,6 +364,9 @@ class CompletionRules(_Strict):
 class Template(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_-]+$")
     version: str = Field(min_length=1)
+    #: 2 = spec §6: every required confirm item states what "no" means, allergies are coded
+    #: agents and anticoagulants are checked against a hold table.
+    format: Literal[1, 2] = 1
     title: str
     description: str = ""
     levels: LevelRules
@@ -291,6 +410,8 @@ class Template(_Strict):
                     raise ValueError(f"{where}: id must start with its section '{section.id}.'")
                 if item.derived_from and item.derived_from not in self.derivations:
                     raise ValueError(f"{where}: unknown derivation '{item.derived_from}'")
+                if self.format >= 2:
+                    _format_2_fits(item)
         index = {i.id: i for i in self.items}
         flag_ids = {f.id for f in self.allergy_flags}
         for item in self.items:
@@ -308,6 +429,8 @@ class Template(_Strict):
                         )
                 if isinstance(check, AllergyConflictCheck) and check.allergy_flag not in flag_ids:
                     raise ValueError(f"item {item.id}: unknown allergy flag '{check.allergy_flag}'")
+            for agent in item.agents:
+                _conflict_fits(item, agent, index)
         if "completion" in self.model_fields_set:
             timeout = index.get(self.completion.timeout_item)
             if timeout is None or timeout.kind != "confirm":
@@ -332,3 +455,34 @@ class Template(_Strict):
             if bad:
                 raise ValueError(f"derivation {name}: {sorted(bad)} are not options of {target.id}")
         return self
+
+
+def _format_2_fits(item: Item) -> None:
+    """The loader's refusals for a format-2 template (spec §6.1–§6.3)."""
+    where = f"item {item.id}"
+    if item.kind == "confirm" and item.required and not item.states_meaning_of_answers():
+        raise ValueError(
+            f'{where}: a required confirm item must state what "no" means '
+            '(on_no = { severity = "stop" or "warning", message = "…" })'
+        )
+    if item.kind == "allergies" and not item.agents:
+        raise ValueError(f"{where}: an allergies item needs its table of coded agents")
+    if item.kind == "anticoagulants" and not item.drugs:
+        raise ValueError(f"{where}: an anticoagulants item needs its hold table (drugs)")
+
+
+def _conflict_fits(item: Item, agent: AllergyAgent, index: dict[str, Item]) -> None:
+    consequence = agent.consequence
+    if consequence is None or consequence.when_item is None:
+        return
+    target = index.get(consequence.when_item)
+    if target is None or target.kind != "choice":
+        raise ValueError(
+            f"item {item.id}: agent '{agent.id}' when_item '{consequence.when_item}' "
+            "is not a choice item"
+        )
+    if consequence.when_value not in target.option_ids:
+        raise ValueError(
+            f"item {item.id}: agent '{agent.id}' when_value '{consequence.when_value}' "
+            f"is not an option of {target.id}"
+        )
