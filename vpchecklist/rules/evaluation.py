@@ -29,6 +29,7 @@ from vpchecklist.rules.values import (
     normalize_header_field,
     show,
 )
+from vpchecklist.templates.loader import bundled_for_document
 from vpchecklist.templates.model import (
     AboveCheck,
     AllergyConflictCheck,
@@ -41,7 +42,6 @@ from vpchecklist.templates.model import (
     OneOfCheck,
     Template,
 )
-from vpchecklist.templates.loader import bundled_for_document
 
 DOCUMENT_KEYS = {
     "patient",
