@@ -6,6 +6,7 @@ change counts: solids at 01:00 and a 07:00 start on a spring-forward night are 5
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,8 +24,9 @@ def elapsed_hours(earlier: str, later: str) -> float:
 
 
 def hours_text(hours: float) -> str:
-    """Hours for a sentence: whole hours plainly, otherwise to one decimal (``47.5``)."""
-    return f"{round(hours, 1):g}"
+    """Hours for a sentence: whole hours plainly, otherwise to one decimal (``47.5``), rounded
+    down so one minute short of a 120 h hold reads 119.9 h, never 120 h."""
+    return f"{math.floor(hours * 10 + 1e-9) / 10:g}"
 
 
 @dataclass(frozen=True)
