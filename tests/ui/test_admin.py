@@ -303,12 +303,12 @@ def test_loading_a_new_template_version_shows_its_changes_then_activates_it(  # 
     qtbot, admin_page, store, tmp_path
 ):
     admin_page.tabs.setCurrentWidget(admin_page.template)
-    assert child(admin_page, QLabel, "admin.template.version").text() == "1"
-    source = (templates_dir() / "vertebroplasty-v1.toml").read_text(encoding="utf-8")
-    changed = source.replace('version = "1"', 'version = "2"', 1).replace(
+    assert child(admin_page, QLabel, "admin.template.version").text() == "2"
+    source = (templates_dir() / "vertebroplasty-v2.toml").read_text(encoding="utf-8")
+    changed = source.replace('version = "2"', 'version = "3"', 1).replace(
         'label = "Time-out performed:', 'label = "Team time-out performed:', 1
     )
-    new_file = tmp_path / "vertebroplasty-v2.toml"
+    new_file = tmp_path / "vertebroplasty-v3.toml"
     new_file.write_text(changed, encoding="utf-8")
 
     admin_page.template.load_file(str(new_file))
@@ -318,11 +318,11 @@ def test_loading_a_new_template_version_shows_its_changes_then_activates_it(  # 
     assert any(c.startswith("timeout.performed: label") for c in changes)
     click(qtbot, dialog, "admin.template.activate")
 
-    assert child(admin_page, QLabel, "admin.template.version").text() == "2"
+    assert child(admin_page, QLabel, "admin.template.version").text() == "3"
     with store.reading():
         from vpchecklist.services.templates import active_template
 
-        assert active_template().version == "2"
+        assert active_template().version == "3"
 
 
 def test_a_broken_template_file_is_refused_before_anything_changes(  # type: ignore[no-untyped-def]
@@ -336,7 +336,7 @@ def test_a_broken_template_file_is_refused_before_anything_changes(  # type: ign
     assert status.text().startswith("This template cannot be used.")
     assert "Traceback" not in status.text()
     assert admin_page.template.confirm_dialog is None
-    assert child(admin_page, QLabel, "admin.template.version").text() == "1"
+    assert child(admin_page, QLabel, "admin.template.version").text() == "2"
 
 
 # -- start-up recovery ------------------------------------------------------------------------

@@ -50,6 +50,10 @@ GOOD: dict[str, Any] = {
     "skin.hair_removal": "clipped",
     "skin.antiseptic": "chlorhexidine",
     "skin.dry_time_min": "3,5",  # a comma as decimal point
+    "history.neuro_baseline": "normal",
+    "sedation.weight_kg": "68,5",
+    "sedation.osa_risk": "low",
+    "timeout.antibiotic": "given",
 }
 
 
@@ -62,6 +66,18 @@ def start(store: Store, actor: Actor, levels: list[str]) -> int:
     }
     header = checklists.parse_header(raw, default_template())
     return checklists.start_checklist(store, actor, header)
+
+
+def start_v1(store: Store, actor: Actor, levels: list[str]) -> int:
+    """A fresh draft on template v1 (its typed allergies and held/not-held anticoagulant)."""
+    doc = {
+        "patient": {"name": "Ada Example", "date_of_birth": "1948-03-02", "mrn": "MRN123456"},
+        "levels": levels,
+        "planned_start": PLANNED.strftime("%Y-%m-%dT%H:%M"),
+        "physician": "Dr Amara Okafor",
+        "template_version": 1,
+    }
+    return checklists.create_from_document(store, actor, doc)
 
 
 def open_page(qtbot: Any, store: Store, actor: Actor, checklist_id: int) -> ChecklistPage:
@@ -309,7 +325,7 @@ def test_abandoned_draft_resumes_where_it_was_left(
     qtbot: Any, store: Store, actors: dict[str, Actor]
 ) -> None:
     nurse = actors["nurse"]
-    cid = start(store, nurse, ["T12", "L1"])
+    cid = start_v1(store, nurse, ["T12", "L1"])  # typed allergies are v1's
     page = open_page(qtbot, store, nurse, cid)
     for item_id in [
         "identity.wristband_checked",

@@ -14,6 +14,7 @@ from tests.ui.test_checklist_flows import (
     give,
     open_page,
     start,
+    start_v1,
     type_in,
     visible_section,
 )
@@ -73,11 +74,11 @@ def test_na_asks_for_a_reason_and_a_real_answer_replaces_it(
     assert not reason.isVisible()
 
 
-def test_blood_pressure_and_anticoagulants(
+def test_blood_pressure_and_anticoagulants_on_v1(
     qtbot: Any, store: Store, actors: dict[str, Actor]
 ) -> None:
     nurse = actors["nurse"]
-    cid = start(store, nurse, ["L2"])
+    cid = start_v1(store, nurse, ["L2"])
     page = open_page(qtbot, store, nurse, cid)
     find(page, "checklist.sections").setCurrentRow(3)
     type_in(qtbot, page, "sedation.baseline_bp", "80/120")
@@ -102,11 +103,11 @@ def test_blood_pressure_and_anticoagulants(
     assert find(page, "history.anticoagulants").text() == ""
 
 
-def test_chlorhexidine_allergy_shows_a_banner_and_stops_chlorhexidine(
+def test_v1_chlorhexidine_allergy_shows_a_banner_and_stops_chlorhexidine(
     qtbot: Any, store: Store, actors: dict[str, Actor]
 ) -> None:
     nurse = actors["nurse"]
-    cid = start(store, nurse, ["L2"])
+    cid = start_v1(store, nurse, ["L2"])
     page = open_page(qtbot, store, nurse, cid)
     banner = find(page, "checklist.allergy_banner")
     assert not banner.isVisible()
