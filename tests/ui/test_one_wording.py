@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from PySide6.QtWidgets import QLabel
 
 from tests.core.export_fixtures import SIGNER_PASSWORD, unicode_signer
-from tests.documents import BENIGN_ANSWERS
+from tests.documents import BENIGN_ANSWERS, BENIGN_V1_ANSWERS
 from ui.checklist.review_page import ReviewPage
 from ui.checklist.session import ChecklistSession
 from vpchecklist import presentation
@@ -88,8 +88,13 @@ def paris(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     presentation.forget_zone()
 
 
+#: The template version each kind of record is made on (v1: free-text allergies, held or not).
+VERSIONS = {"postponed": 1, "signed": 2}
+
+
 def document(kind: str) -> dict[str, Any]:
-    answers = copy.deepcopy(BENIGN_ANSWERS)
+    version = VERSIONS[kind]
+    answers = copy.deepcopy(BENIGN_V1_ANSWERS if version == 1 else BENIGN_ANSWERS)
     answers["clothing.attire"] = "own_clothes"
     answers["positioning.pillow_torso"] = "abdomen"
     for item_id, value, _ in SHAPES[kind]:
@@ -105,6 +110,7 @@ def document(kind: str) -> dict[str, Any]:
         "physician": "Dr. A. Radiologist",
         "answers": answers,
         "acknowledgements": acks,
+        "template_version": version,
     }
 
 
