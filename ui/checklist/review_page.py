@@ -173,6 +173,9 @@ class ReviewPage(QWidget):
             entry = self.findings_box.takeAt(0)
             widget = entry.widget() if entry is not None else None
             if widget is not None:
+                # Hidden first: a shown widget taken out of its parent would come back as a
+                # window of its own on the next event-loop turn (and take the focus with it).
+                widget.hide()
                 widget.setParent(None)
                 widget.deleteLater()
 
@@ -215,7 +218,6 @@ class ReviewPage(QWidget):
         for finding in ev.stops:
             label = severity_label(f"review.stop_text.{finding.item}", "stop")
             label.setText(f"⛔ {self._label_of(finding.item)} — {finding.message}")
-            label.show()
             self._add(label)
             if not self.session.read_only:
                 link = self._link(
@@ -235,7 +237,6 @@ class ReviewPage(QWidget):
                 ack = acks.get(finding.item)
                 text += "\n✓ " + ("\n".join(acknowledgement_lines(ack)) if ack else "Acknowledged")
             label.setText(text)
-            label.show()
             self._add(label)
             if finding.item not in ev.acknowledged and not self.session.read_only:
                 name = f"review.warning.{finding.item}"
