@@ -256,6 +256,17 @@ def who(entry: dict[str, Any], prefix: str) -> str:
     return str(entry.get(f"{prefix}_by_name") or entry.get(f"{prefix}_by") or "")
 
 
+PROVENANCE_WORDS = {"scanned": "scanned", "by_hand": "confirmed by hand"}
+
+
+def provenance_text(entry: dict[str, Any] | None) -> str:
+    """How a confirmation was made ("scanned" from the wristband's barcode, "confirmed by
+    hand"), "" for answers that record none: the review page and the PDF print the same."""
+    if not entry or not entry.get("provenance"):
+        return ""
+    return PROVENANCE_WORDS.get(str(entry["provenance"]), str(entry["provenance"]))
+
+
 def acknowledgement_lines(ack: dict[str, Any]) -> list[str]:
     """An acknowledged warning: who and when, the reason, the physician informed."""
     by = who(ack, "acknowledged")

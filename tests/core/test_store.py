@@ -96,28 +96,31 @@ def test_migrating_an_older_schema_backs_it_up_first(
     old.db.execute_sql("INSERT INTO marker VALUES (42)")
     old.close()
 
-    def v2(db: peewee.Database) -> None:
+    current = schema.LATEST_VERSION
+    following = current + 1
+
+    def next_step(db: peewee.Database) -> None:
         db.execute_sql("CREATE TABLE v2_table (id INTEGER PRIMARY KEY, note TEXT)")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, (2, v2)])
-    monkeypatch.setattr(schema, "LATEST_VERSION", 2)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, (following, next_step)])
+    monkeypatch.setattr(schema, "LATEST_VERSION", following)
 
     migrated = open_store(db_path)
     try:
-        assert schema.current_version(migrated.db) == 2
+        assert schema.current_version(migrated.db) == following
         assert migrated.db.table_exists("v2_table")
         assert migrated.integrity_problems() == []
     finally:
         migrated.close()
 
-    backups = list(db_path.parent.glob("*pre-migration-v1*"))
+    backups = list(db_path.parent.glob(f"*pre-migration-v{current}*"))
     backups = [b for b in backups if not b.name.endswith(("-wal", "-shm"))]
     assert len(backups) == 1, backups
     backup = backups[0]
     assert _mode(backup) & 0o077 == 0
     conn = sqlite3.connect(backup)
     try:
-        assert conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 1
+        assert conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] == current
         assert conn.execute("SELECT x FROM marker").fetchone()[0] == 42
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert "v2_table" not in tables

@@ -23,6 +23,11 @@ def test_show_lists_every_setting_with_its_default(cli_db: Path) -> None:
         "idle_lock_minutes": "10",
         "backup_folder": "",
         "site_name": "",
+        "schedule_mrn_type": "MR",
+        "schedule_mrn_authority": "",
+        "schedule_levels_field": "",
+        "schedule_drop_folder": "",
+        "wristband_mrn_pattern": "(?P<mrn>[A-Za-z0-9][A-Za-z0-9._/-]{0,31})",
     }
     table = run_cli(cli_db, "settings", "show")
     assert table.returncode == 0, table.stderr

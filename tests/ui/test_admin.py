@@ -283,6 +283,7 @@ def test_settings_are_saved_and_the_backup_tab_follows_the_new_folder(  # type: 
         "idle_lock_minutes": "25",
         "backup_folder": str(folder),
         "site_name": "St Example IR suite",
+        **{k: v for k, v in settings.DEFAULTS.items() if k.startswith(("schedule_", "wristband_"))},
     }
     assert child(admin_page, QLabel, "admin.settings.status").text() == "Settings saved."
     assert str(folder) in child(admin_page, QLabel, "admin.backups.folder").text()

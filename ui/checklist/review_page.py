@@ -160,6 +160,9 @@ class ReviewPage(QWidget):
                         escape(line) for line in answer_lines(item, value)
                     )
                 entry = answers.get(item.id) if value is not None else None
+                how = presentation.provenance_text(entry)
+                if how:
+                    shown += f" ({escape(how)})"
                 who = presentation.who(entry, "answered") if entry else ""
                 by = f'<br><span class="who">{escape(who)}</span>' if who else ""
                 rows.append(

@@ -20,6 +20,7 @@ from vpchecklist.cli import (
     evaluate,
     export,
     listing,
+    schedule,
     settings,
 )
 from vpchecklist.cli.arguments import Commands, Parser
@@ -31,7 +32,18 @@ from vpchecklist.paths import log_dir
 log = logging.getLogger("vpchecklist.cli")
 
 # The order of ``vpchecklist --help``.
-GROUPS = (accounts, evaluate, checklist, listing, demo, audit, database, settings, export)
+GROUPS = (
+    accounts,
+    evaluate,
+    checklist,
+    listing,
+    schedule,
+    demo,
+    audit,
+    database,
+    settings,
+    export,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -37,6 +37,7 @@ from vpchecklist.presentation import (
     acknowledgement_lines,
     answer_lines,
     local_time,
+    provenance_text,
     signature_fields,
     stored_zone_name,
     utc_stamp,
@@ -337,6 +338,9 @@ def _answer_cell(
         if item is not None and item.kind == "allergies" and len(lines) > 1:
             lines = ["• " + line for line in lines]
         runs.append(_run("\n".join(lines)))
+        how = provenance_text(answer)
+        if how:
+            runs.append(_run(f"({how})", "small"))
     requirement = _requirement_text(
         template, item_id, record.get("evaluation", {}).get("requirements", {}).get(item_id)
     )

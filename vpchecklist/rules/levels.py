@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from vpchecklist.errors import ValidationError
@@ -96,3 +97,27 @@ def deciding_levels(derivation: Derivation, levels: list[str], template: Templat
         return [min(levels, key=template.levels.allowed.index)]
     answer = derived_answer(derivation, levels, template)
     return [lvl for lvl in levels if derivation.by_region[region_of(lvl, template)] == answer]
+
+
+_LEVEL_TOKEN = re.compile(r"[\s,;/]+")
+_LEVEL_RANGE = re.compile(r"^([A-Z])(\d+)-([A-Z])?(\d+)$")
+
+
+def parse_level_text(text: str, template: Template) -> list[str]:
+    """Levels written as text ("T12, L1", "L2-L4", "T11–L1"), as another system sends them:
+    ranges expanded along the template's allowed order, then ``parse_levels``' rules."""
+    normalised = re.sub(r"\s*[-–]\s*", "-", text.strip().upper())
+    allowed = template.levels.allowed
+    levels: list[str] = []
+    for token in filter(None, _LEVEL_TOKEN.split(normalised)):
+        match = _LEVEL_RANGE.match(token)
+        if not match:
+            levels.append(token)
+            continue
+        first = f"{match.group(1)}{match.group(2)}"
+        last = f"{match.group(3) or match.group(1)}{match.group(4)}"
+        if first not in allowed or last not in allowed:
+            raise ValidationError("levels", f"{_show(token)} is not a range of levels")
+        a, b = sorted((allowed.index(first), allowed.index(last)))
+        levels.extend(lvl for lvl in allowed[a : b + 1] if lvl not in levels)
+    return parse_levels(levels, template)

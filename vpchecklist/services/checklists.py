@@ -13,7 +13,12 @@ from vpchecklist.rules import Evaluation, evaluate, normalize_answer, parse_leve
 from vpchecklist.rules.values import clean_text, normalize_header, parse_date
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
-from vpchecklist.services.draft_rows import update_summary, withdraw_acknowledgement, write_answer
+from vpchecklist.services.draft_rows import (
+    answer_provenance,
+    update_summary,
+    withdraw_acknowledgement,
+    write_answer,
+)
 from vpchecklist.services.records import (
     document,
     draft_checklist,
@@ -34,6 +39,7 @@ from vpchecklist.store.models import (
     User,
 )
 from vpchecklist.templates import Template
+from vpchecklist.wristband import BY_HAND, WRISTBAND_ITEM
 
 STATUSES = ("draft", "signed", "postponed")
 
@@ -62,10 +68,11 @@ def parse_header(raw: dict[str, Any], template: Template) -> Header:
     )
 
 
-def _new_draft(
+def new_draft(
     actor: Actor, template: Template, header: Header, now: str, is_demo: bool, **summary: int
 ) -> Checklist:
-    """The draft's row, inside the caller's transaction (with the template text it needs)."""
+    """The draft's row, inside the caller's transaction (with the template text it needs).
+    Public for verbs that start a draft together with more writes (a scheduled visit)."""
     ensure_stored(template)
     return Checklist.create(
         template_hash=template.content_hash,
@@ -91,7 +98,7 @@ def start_checklist(store: Store, actor: Actor, header: Header, is_demo: bool = 
     with performing(store, actor, "create"):
         template = active_template()
         with store.transaction():
-            checklist = _new_draft(actor, template, header, utc_now(), is_demo)
+            checklist = new_draft(actor, template, header, utc_now(), is_demo)
             audit.record(
                 actor.username,
                 "create",
@@ -125,8 +132,16 @@ def _stored_text(value: Any) -> str:
 
 
 def _store_answer(
-    store: Store, actor: Actor, checklist_id: int, item_id: str, raw: Any, action: str
+    store: Store,
+    actor: Actor,
+    checklist_id: int,
+    item_id: str,
+    raw: Any,
+    action: str,
+    provenance: str | None = None,
 ) -> Evaluation:
+    if provenance is None and item_id == WRISTBAND_ITEM:
+        provenance = BY_HAND  # the scan verb says "scanned"; anything else was typed or clicked
     with performing(store, actor, "answer", checklist_id, action), store.transaction():
         checklist = draft_checklist(checklist_id)
         template = template_of(checklist)
@@ -138,7 +153,7 @@ def _store_answer(
         previous = doc["answers"].get(item_id)
         old = None if previous is None else _stored_text(previous)
         new = _stored_text(value)
-        if old == new:
+        if old == new and answer_provenance(checklist_id, item_id) == provenance:
             return evaluate(template, doc)
         doc["answers"][item_id] = value
         # A changed value withdraws the item's acknowledgement (below), so judge without it.
@@ -149,7 +164,7 @@ def _store_answer(
             raise ValidationError(item_id, errors[0].message)
         now = utc_now()
         value_utc = local_to_utc(value) if item.kind == "datetime" else None
-        write_answer(checklist_id, item_id, old, new, value_utc, actor.id, now)
+        write_answer(checklist_id, item_id, old, new, value_utc, actor.id, now, provenance)
         # An acknowledgement covers the warning as it was; a changed value needs a new one.
         withdrawn = had_ack and withdraw_acknowledgement(checklist_id, item_id)
         _refresh_summary(checklist, template, ev)
@@ -159,13 +174,22 @@ def _store_answer(
             checklist_id=checklist_id,
             item=item_id,
             acknowledgement_withdrawn=bool(withdrawn),
+            **({"provenance": provenance} if provenance else {}),
         )
         return ev
 
 
-def answer(store: Store, actor: Actor, checklist_id: int, item_id: str, value: Any) -> Evaluation:
-    """Save one answer (validated, history kept) and return the checklist's new evaluation."""
-    return _store_answer(store, actor, checklist_id, item_id, value, "answer")
+def answer(
+    store: Store,
+    actor: Actor,
+    checklist_id: int,
+    item_id: str,
+    value: Any,
+    provenance: str | None = None,
+) -> Evaluation:
+    """Save one answer (validated, history kept) and return the checklist's new evaluation.
+    ``provenance`` says how a confirmation was made ("scanned" from the wristband scan verb)."""
+    return _store_answer(store, actor, checklist_id, item_id, value, "answer", provenance)
 
 
 def mark_na(store: Store, actor: Actor, checklist_id: int, item_id: str, reason: str) -> Evaluation:
@@ -265,6 +289,7 @@ def detail(store: Store, actor: Actor, checklist_id: int, audited: bool = True) 
                 "answered_by_name": names.get(a.answered_by_id, ("", ""))[1],
                 "answered_at": a.answered_at,
                 "value_utc": a.value_utc,
+                "provenance": a.provenance,
             }
             for a in Answer.select().where(Answer.checklist == checklist_id)
         }
@@ -545,7 +570,7 @@ def create_from_document(store: Store, actor: Actor, doc: Any, is_demo: bool = F
         ev = _creatable(template, doc)
         now = utc_now()
         with store.transaction():
-            checklist = _new_draft(
+            checklist = new_draft(
                 actor,
                 template,
                 _header_of_evaluation(ev),

@@ -20,13 +20,15 @@ _ACKNOWLEDGEMENTS = (
     "SELECT item_id, reason, physician_informed FROM acknowledgement WHERE checklist_id = ?"
 )
 _INSERT_ANSWER = (
-    "INSERT INTO answer (checklist_id, item_id, value, value_utc, answered_by_id, answered_at)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO answer"
+    " (checklist_id, item_id, value, value_utc, answered_by_id, answered_at, provenance)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _UPDATE_ANSWER = (
-    "UPDATE answer SET value = ?, value_utc = ?, answered_by_id = ?, answered_at = ?"
-    " WHERE checklist_id = ? AND item_id = ?"
+    "UPDATE answer SET value = ?, value_utc = ?, answered_by_id = ?, answered_at = ?,"
+    " provenance = ? WHERE checklist_id = ? AND item_id = ?"
 )
+_PROVENANCE = "SELECT provenance FROM answer WHERE checklist_id = ? AND item_id = ?"
 _INSERT_HISTORY = (
     "INSERT INTO answer_history"
     " (checklist_id, item_id, old_value, new_value, changed_by_id, changed_at)"
@@ -66,13 +68,24 @@ def write_answer(
     value_utc: str | None,
     user_id: int,
     now: str,
+    provenance: str | None = None,
 ) -> None:
     """Store the answer's new canonical text and its history entry (old → new)."""
     if old is None:
-        database.execute_sql(_INSERT_ANSWER, (checklist_id, item_id, new, value_utc, user_id, now))
+        database.execute_sql(
+            _INSERT_ANSWER, (checklist_id, item_id, new, value_utc, user_id, now, provenance)
+        )
     else:
-        database.execute_sql(_UPDATE_ANSWER, (new, value_utc, user_id, now, checklist_id, item_id))
+        database.execute_sql(
+            _UPDATE_ANSWER, (new, value_utc, user_id, now, provenance, checklist_id, item_id)
+        )
     database.execute_sql(_INSERT_HISTORY, (checklist_id, item_id, old, new, user_id, now))
+
+
+def answer_provenance(checklist_id: int, item_id: str) -> str | None:
+    """How the stored answer was made ("scanned", "by_hand"), None when not recorded."""
+    row = database.execute_sql(_PROVENANCE, (checklist_id, item_id)).fetchone()
+    return row[0] if row else None
 
 
 def withdraw_acknowledgement(checklist_id: int, item_id: str) -> bool:

@@ -1,22 +1,33 @@
-"""Site settings kept in the database (idle lock, backup folder, site name): admin only."""
+"""Site settings kept in the database (idle lock, backup folder, site name, how the hospital's
+schedule and wristbands are read): admin only."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from vpchecklist.errors import ValidationError
 from vpchecklist.rules.values import clean_text
+from vpchecklist.schedule.messages import LEVELS_FIELD, ReadingRules
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import Setting
+from vpchecklist.wristband import DEFAULT_PATTERN, check_pattern
 
 DEFAULTS: dict[str, str] = {
     "idle_lock_minutes": "10",
     "backup_folder": "",
     "site_name": "",
+    # Issue 16: which PID-3 identifier is the MRN, where levels come in, the drop folder the
+    # app polls for HL7 files, and where the MRN sits in a wristband's barcode.
+    "schedule_mrn_type": "MR",
+    "schedule_mrn_authority": "",
+    "schedule_levels_field": "",
+    "schedule_drop_folder": "",
+    "wristband_mrn_pattern": DEFAULT_PATTERN,
 }
 
 
@@ -31,8 +42,23 @@ def _validate(key: str, value: str) -> str:
         if not 1 <= minutes <= 120:
             raise ValidationError(key, "the idle lock must be between 1 and 120 minutes")
         return str(minutes)
-    if key == "backup_folder":
+    if key in ("backup_folder", "schedule_drop_folder"):
         return "" if not str(value).strip() else str(Path(str(value).strip()).expanduser())
+    if key in ("schedule_mrn_type", "schedule_mrn_authority"):
+        text = str(value).strip()
+        if len(text) > 40 or not re.fullmatch(r"[A-Za-z0-9 ._-]*", text):
+            raise ValidationError(key, f"{text[:40]!r} is not an identifier type or authority")
+        return text
+    if key == "schedule_levels_field":
+        text = str(value).strip().upper()
+        if text and not LEVELS_FIELD.match(text):
+            raise ValidationError(key, "name a field like OBR-13, or NTE for the comments")
+        return text
+    if key == "wristband_mrn_pattern":
+        try:
+            return check_pattern(str(value).strip() or DEFAULT_PATTERN)
+        except ValueError as exc:
+            raise ValidationError(key, str(exc)) from None
     return "" if not str(value).strip() else clean_text(key, value, "the site name", 120)
 
 
@@ -51,6 +77,20 @@ def backup_folder(store: Store) -> Path:
     """The administrator's folder, else ``backups/`` beside the database file."""
     folder = get_all(store)["backup_folder"]
     return Path(folder) if folder else store.path.parent / "backups"
+
+
+def schedule_rules(store: Store) -> ReadingRules:
+    values = get_all(store)
+    return ReadingRules(
+        mrn_type=values["schedule_mrn_type"],
+        mrn_authority=values["schedule_mrn_authority"],
+        levels_field=values["schedule_levels_field"],
+    )
+
+
+def drop_folder(store: Store) -> Path | None:
+    folder = get_all(store)["schedule_drop_folder"]
+    return Path(folder) if folder else None
 
 
 def update(store: Store, actor: Actor, changes: dict[str, Any]) -> dict[str, str]:

@@ -63,6 +63,8 @@ def record_content(checklist: Checklist, signature: dict[str, Any]) -> dict[str,
             "value": json.loads(a.value),
             "answered_by": name(a.answered_by_id),
             "answered_at": a.answered_at,
+            # Only where recorded (the wristband check), so records without one hash as before.
+            **({"provenance": a.provenance} if a.provenance else {}),
         }
         for a in Answer.select().where(Answer.checklist == checklist.id).order_by(Answer.item_id)
     ]

@@ -97,6 +97,9 @@ class Answer(BaseModel):
     value_utc = CharField(null=True)  # datetime answers: the same instant in UTC
     answered_by = ForeignKeyField(User)
     answered_at = CharField()
+    # How a confirmation was made where that matters: "scanned" (the wristband's barcode) or
+    # "by_hand"; NULL for every other answer (so older records hash exactly as before).
+    provenance = CharField(null=True)
 
     class Meta:
         indexes = ((("checklist", "item_id"), True),)
@@ -172,6 +175,27 @@ class AuditEvent(BaseModel):
     detail = TextField(default="")
 
 
+class Appointment(BaseModel):
+    """A visit from the hospital's schedule (HL7 SIU/ORM), until a checklist is started from it.
+
+    ``key`` names the visit across messages (``appointment:<SCH-1>`` / ``order:<ORC-2>``).
+    """
+
+    id = AutoField()
+    key = CharField(unique=True)
+    mrn = CharField(index=True)
+    patient_name = CharField()
+    date_of_birth = CharField()
+    planned_start = CharField(index=True)  # local YYYY-MM-DDTHH:MM, like Checklist
+    physician = CharField(default="")
+    levels = CharField(default="[]")  # JSON list; empty when the nurse picks them
+    status = CharField(default="scheduled")  # scheduled | started | cancelled
+    checklist_id = IntegerField(null=True, index=True)
+    message_control_id = CharField()  # the last message that changed it
+    created_at = CharField()
+    updated_at = CharField()
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     SchemaVersion,
     Setting,
@@ -184,4 +208,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     Addendum,
     Signature,
     AuditEvent,
+    Appointment,
 ]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from peewee import Database
 
 from vpchecklist.clock import utc_now
-from vpchecklist.store.models import ALL_MODELS, SchemaVersion
+from vpchecklist.store.models import ALL_MODELS, Appointment, SchemaVersion
 
 _READ_ONLY_MSG = "signed content is read-only"
 
@@ -55,8 +55,20 @@ def _v1_initial(db: Database) -> None:
             db.execute_sql(statement)
 
 
+def _v2_schedule(db: Database) -> None:
+    """Issue 16: appointments from the hospital schedule; how a confirmation was made."""
+    db.create_tables([Appointment])  # safe: a new file already has it from the models
+    if "provenance" not in {c.name for c in db.get_columns("answer")}:
+        db.execute_sql("ALTER TABLE answer ADD COLUMN provenance VARCHAR(255)")
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS appointment_status_planned "
+        "ON appointment (status, planned_start)"
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (1, _v1_initial),
+    (2, _v2_schedule),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
