@@ -165,17 +165,26 @@ def _yes_no(value: Any) -> str:
     return {"yes": "yes", "no": "no"}.get(str(value), str(value))
 
 
+def _coded_name(entry: dict[str, Any], code: str, label: str | None, asks_name: bool) -> str:
+    """A coded agent or drug by its template label, or by the name given for ``other``."""
+    given = str(entry.get("name") or "").strip()
+    if asks_name and given:
+        return given
+    return label or given or code
+
+
 def _allergy(item: Item | None, entry: Any) -> str:
-    """One recorded allergy. v1 stores free text; a coded entry (template v2:
-    ``{"agent": ID, "reaction": text}``, ``other`` with ``"name"``) is worded here too."""
+    """One recorded allergy: v1's free text as typed; template v2's coded
+    ``{"agent": ID, "reaction": text}`` as ``Latex — hives`` (``other`` by its given name)."""
     if not isinstance(entry, dict):
         return str(entry)
-    agent = str(entry.get("agent", ""))
-    name = entry.get("name") if agent == "other" else None
-    if not name:
-        name = item.option_label(agent) if item is not None else agent
-    reaction = entry.get("reaction")
-    return f"{name} — {reaction}" if reaction else str(name)
+    code = str(entry.get("agent", ""))
+    agent = item.agent(code) if item is not None else None
+    name = _coded_name(
+        entry, code, agent.label if agent else None, agent.asks_name if agent else True
+    )
+    reaction = str(entry.get("reaction") or "").strip()
+    return f"{name} — {reaction}" if reaction else name
 
 
 def _allergies(item: Item | None, value: Any) -> list[str]:
@@ -186,12 +195,11 @@ def _allergies(item: Item | None, value: Any) -> list[str]:
 
 
 def _drug(item: Item | None, entry: dict[str, Any]) -> str:
-    """One anticoagulant of a coded list (template v2: ``{"drug": ID, "last_dose": …}``,
-    ``other`` with ``"name"``)."""
-    drug = str(entry.get("drug", ""))
-    name = entry.get("name") if drug == "other" else None
-    if not name:
-        name = item.option_label(drug) if item is not None else drug
+    """One drug of template v2's coded list (``{"drug": ID, "last_dose": …}``, ``other`` by
+    its given name): ``Apixaban — last dose 8 Mar 2026, 08:00``."""
+    code = str(entry.get("drug", ""))
+    drug = item.drug(code) if item is not None else None
+    name = _coded_name(entry, code, drug.label if drug else None, drug.asks_name if drug else True)
     return f"{name} — last dose {wall_time(entry.get('last_dose'))}"
 
 
@@ -236,9 +244,14 @@ def answer_lines(item: Item | None, value: Any) -> list[str]:
     words = KIND_WORDS.get(item.kind if item is not None else "")
     if words is not None:
         return words(item, value)
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)]
+    return [_plain(v) for v in value] if isinstance(value, list) else [_plain(value)]
+
+
+def _plain(value: Any) -> str:
+    """A value whose item is unknown, readable without its template: ``agent: latex, …``."""
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_plain(part)}" for key, part in value.items())
+    return str(value)
 
 
 def answer_text(item: Item | None, value: Any, sep: str = "; ") -> str:

@@ -18,7 +18,7 @@ from vpchecklist.presentation import (
     wall_time,
     zone_name,
 )
-from vpchecklist.templates import default_template
+from vpchecklist.templates import bundled_template
 
 WINTER = "2026-11-30T16:04:19.577966Z"
 SUMMER = "2026-06-30T16:04:19.577966Z"
@@ -81,7 +81,7 @@ def test_stored_zone_labels_and_utc_columns():
 
 
 def test_every_answer_shape_of_template_v1_has_its_words():
-    template = default_template()
+    template = bundled_template("1")
     item = template.item
     cases = [
         ("identity.wristband_checked", "yes", ["Yes"]),
@@ -150,3 +150,30 @@ def test_audit_trails_keep_seconds_and_other_moments_read_alike(zone):
     assert local_time(WINTER, seconds=True) == "30 Nov 2026, 17:04:19"
     assert presentation.local_date(WINTER) == "30 Nov 2026"
     assert presentation.local_moment(presentation.parse_utc(WINTER)) == "30 Nov 2026, 17:04"
+
+
+def test_the_coded_lists_of_template_v2_have_their_words():
+    template = bundled_template("2")
+    allergies = template.item("history.allergies")
+    drugs = template.item("history.anticoagulants")
+    assert answer_lines(
+        allergies,
+        [
+            {"agent": "iodinated_contrast", "reaction": "hives"},
+            {"agent": "other", "name": "Sulfonamides", "reaction": "rash"},
+            {"agent": "latex", "reaction": ""},
+        ],
+    ) == ["Iodinated contrast — hives", "Sulfonamides — rash", "Latex"]
+    assert answer_lines(
+        drugs,
+        [
+            {"drug": "warfarin", "last_dose": "2026-03-05T18:00"},
+            {"drug": "other", "name": "Cilostazol", "last_dose": "2026-03-01T08:00"},
+        ],
+    ) == ["Warfarin — last dose 5 Mar 2026, 18:00", "Cilostazol — last dose 1 Mar 2026, 08:00"]
+    assert answer_lines(allergies, "none") == ["No known allergies"]
+    assert answer_lines(drugs, "none") == ["None taken"]
+    # An item the template no longer has: the stored codes are still shown, never dropped.
+    assert answer_lines(None, [{"agent": "latex", "reaction": "hives"}]) == [
+        "agent: latex, reaction: hives"
+    ]
