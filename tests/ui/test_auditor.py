@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from tests.bulk_records import make_records
 from ui.app import application
 from ui.auditor import AuditorPage
-from ui.auditor.records_model import PAGE_SIZE
+from ui.auditor.records_model import FIRST_PAGE
 from ui.operations import wait_for_background
 from vpchecklist import demo
 from vpchecklist.services import audit, checklists
@@ -65,10 +65,10 @@ def test_table_fetches_lazily_and_scrolls(qtbot, store, people, page_for):
     make_records(store, 650, header_only=True)
     page = page_for(people["demo.auditor"])
     assert page.model.total == 650
-    assert page.model.rowCount() == PAGE_SIZE
+    assert page.model.rowCount() == FIRST_PAGE
     assert page.findChild(type(page.count_label), "auditor.count").text() == "650 records"
     page.table.scrollToBottom()
-    qtbot.waitUntil(lambda: page.model.rowCount() > PAGE_SIZE, timeout=3000)
+    qtbot.waitUntil(lambda: page.model.rowCount() > FIRST_PAGE, timeout=3000)
     while page.model.canFetchMore(QModelIndex()):
         page.model.fetchMore(QModelIndex())
     assert page.model.rowCount() == 650

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from peewee import SQL, fn
+
 from vpchecklist.clock import local_to_utc, local_zone_label, utc_now
 from vpchecklist.errors import ValidationError
 from vpchecklist.rules import Evaluation, evaluate, normalize_answer, parse_levels
@@ -21,6 +23,7 @@ from vpchecklist.services.draft_rows import (
 )
 from vpchecklist.services.records import (
     document,
+    document_from,
     draft_checklist,
     evaluate_stored,
     get_checklist,
@@ -317,7 +320,17 @@ def detail(store: Store, actor: Actor, checklist_id: int, audited: bool = True) 
             .order_by(AnswerHistory.id)
         ]
         signatures, addenda = signatures_of(checklist_id)
-        ev = evaluate_stored(checklist)
+        ev = evaluate(
+            template,
+            document_from(
+                checklist,
+                {item: a["value"] for item, a in answers.items()},
+                {
+                    item: {"reason": a["reason"], "physician_informed": a["physician_informed"]}
+                    for item, a in acks.items()
+                },
+            ),
+        )
     if audited:  # a person opening the record; internal re-reads (refresh, export) are not
         with store.transaction():
             audit.record(actor.username, "view", checklist_id=checklist_id)
@@ -448,7 +461,9 @@ def count(store: Store, actor: Actor, filters: Filters | None = None) -> int:
     filters = filters or Filters()
     _check_filter_dates(filters)
     with store.reading():
-        return int(_query(filters).count())
+        # COUNT(*) on the table itself, not peewee's count() of a wrapped sub-select: without
+        # filters SQLite then counts index pages (~0.05 ms at 100,000 records instead of ~2 ms).
+        return int(_query(filters).select(fn.COUNT(SQL("*"))).scalar() or 0)
 
 
 def search(

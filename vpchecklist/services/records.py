@@ -59,9 +59,17 @@ def header_of(checklist: Checklist) -> dict[str, Any]:
 def document(checklist: Checklist) -> dict[str, Any]:
     """The stored checklist in the ``evaluate`` file shape (canonical values)."""
     answers, acks = answers_and_acknowledgements(checklist.id)
+    return document_from(checklist, answers, acks)
+
+
+def document_from(
+    checklist: Checklist, answers: dict[str, Any], acknowledgements: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The ``evaluate`` file shape from answers and acknowledgements already read (a caller
+    that has them, like ``checklists.detail``, need not read them twice)."""
     header = header_of(checklist)
     del header["timezone"]
-    return {**header, "answers": answers, "acknowledgements": acks}
+    return {**header, "answers": answers, "acknowledgements": acknowledgements}
 
 
 def evaluate_stored(checklist: Checklist) -> Evaluation:
