@@ -51,8 +51,34 @@ def cmd_export(ctx: Context) -> int:
                 f"{', '.join(bulk_only)} belong to a bulk export; leave out the checklist id "
                 "to export every matching checklist",
             )
+        if args.format == "fhir":
+            return _export_one_fhir(ctx)
         return _export_one(ctx)
     return _export_bulk(ctx)
+
+
+def _export_one_fhir(ctx: Context) -> int:
+    from vpchecklist.services import exports
+
+    args = ctx.args
+    if args.paper:
+        raise ValidationError(None, "--paper is for PDF copies; a FHIR Bundle has no pages")
+    out = Path(args.out)
+    if out.is_dir():
+        out = out / exports.fhir_name(args.id)
+    elif out.suffix.lower() != ".json":
+        raise ValidationError(None, f"The output file {out} must end in .json")
+    actor = ctx.actor()
+    try:
+        result = exports.export_fhir(ctx.store(), actor, args.id, out, replace=args.force)
+    except exports.CopyExists as exists:
+        warn(f"{exists} Add --force to replace it.")
+        return Exit.CHECK_FAILED
+    ctx.print(
+        f"Exported checklist {result.checklist_id} as a FHIR Bundle to {result.path}; "
+        f"file SHA-256 {result.file_sha256}."
+    )
+    return Exit.OK
 
 
 def _export_one(ctx: Context) -> int:
@@ -187,8 +213,9 @@ def register(commands: Commands) -> None:
     p = commands.add(
         "export",
         cmd_export,
-        "export one checklist as PDF (ID --out FILE.pdf), or every matching checklist "
-        "(--status/--from/--to --out FOLDER) as PDFs or one CSV",
+        "export one checklist as PDF (ID --out FILE.pdf) or FHIR (ID --format fhir --out "
+        "FILE.json), or every matching checklist (--status/--from/--to --out FOLDER) as PDFs, "
+        "FHIR Bundles or one CSV",
     )
     p.add_argument("id", nargs="?", type=checklist_id, metavar="ID", help="one checklist")
     p.add_argument(
@@ -197,7 +224,11 @@ def register(commands: Commands) -> None:
     p.add_argument("--status", choices=["draft", "signed", "postponed"])
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="planned start from")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="planned start up to")
-    p.add_argument("--format", choices=["pdf", "csv"], help="bulk only (default pdf)")
+    p.add_argument(
+        "--format",
+        choices=["pdf", "csv", "fhir"],
+        help="pdf (default), fhir (a FHIR R4 Bundle per record), or csv (bulk only)",
+    )
     p.add_argument("--paper", type=_paper, metavar="a4|letter", help="page size (default a4)")
     p.add_argument(
         "--force",

@@ -232,11 +232,11 @@ class BulkSummary:
 
     def text(self) -> str:
         """One sentence for the user: how many copies, where, what went wrong."""
-        unit = "CSV file" if self.fmt == "csv" else "PDF"
+        unit = {"csv": "CSV file", "fhir": "FHIR Bundle"}.get(self.fmt, "PDF")
         done = len(self.written)
-        plural = "s" if done != 1 and self.fmt == "pdf" else ""
+        plural = "s" if done != 1 and self.fmt != "csv" else ""
         sentence = f"{done} {unit}{plural} written to {self.out_dir} in {self.seconds:.1f} s"
-        if self.fmt == "pdf":
+        if self.fmt != "csv":
             sentence += f" ({done} of {self.total} checklists)"
         if self.cancelled:
             sentence += "; cancelled before the end"

@@ -36,7 +36,7 @@ from peewee import fn
 from vpchecklist.clock import utc_now
 from vpchecklist.errors import NotFound, StorageError, ValidationError, VPError
 from vpchecklist.export import csv as csv_export
-from vpchecklist.export import pdf, pdf_text
+from vpchecklist.export import fhir, pdf, pdf_text
 from vpchecklist.presentation import local_time_with_zone
 from vpchecklist.services import audit, checklists, signing
 from vpchecklist.services.actors import Actor
@@ -46,6 +46,8 @@ from vpchecklist.services.export_copies import (
     BulkSummary,
     CopyExists,
     ExportError,
+    Staged,
+    check_target,
     commit,
     pdf_name,
     read_record,
@@ -65,7 +67,9 @@ __all__ = [
     "ExportError",
     "ExportResult",
     "export_bulk",
+    "export_fhir",
     "export_one",
+    "fhir_name",
     "existing_copies",
     "load_record",
     "pdf_name",
@@ -74,7 +78,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("pdf", "csv")
+FORMATS = ("pdf", "csv", "fhir")
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
@@ -129,6 +133,47 @@ def export_one(
     )
 
 
+def fhir_name(checklist_id: int, day: date | None = None) -> str:
+    """``VP-<id>-<yyyymmdd>.fhir.json``: beside the PDF of the same day, told apart by suffix."""
+    return pdf_name(checklist_id, day).removesuffix(".pdf") + ".fhir.json"
+
+
+def _stage_fhir(
+    store: Store, actor: Actor, checklist_id: int, target: Path, replace: bool
+) -> tuple[Staged, dict[str, Any]]:
+    check_target(target, replace)
+    record, template = read_record(store, actor, checklist_id)
+    staged = stage(
+        target,
+        fhir.render(record, template),
+        checklist_id,
+        replace,
+        format="fhir",
+        record_hash=record["record_hash"],
+        status=record["status"],
+    )
+    return staged, record
+
+
+def export_fhir(
+    store: Store, actor: Actor, checklist_id: int, out_path: Path | str, replace: bool = False
+) -> ExportResult:
+    """Write one record as a FHIR R4 Bundle (JSON); audited like a PDF copy (one ``export``
+    event with the file's SHA-256 and ``format: fhir``)."""
+    with performing(store, actor, "export", checklist_id):
+        staged, record = _stage_fhir(store, actor, checklist_id, Path(out_path), replace)
+        refused = commit(store, actor, [staged])
+    if refused:
+        raise refused[0][1]
+    return ExportResult(
+        checklist_id,
+        staged.path,
+        staged.detail["file_sha256"],
+        record["record_hash"],
+        record["status"],
+    )
+
+
 def existing_copies(
     folder: Path, checklist_ids: list[int] | None = None, day: date | None = None
 ) -> list[Path]:
@@ -171,7 +216,7 @@ def export_bulk(
     started = time.perf_counter()
     folder = Path(out_dir)
     if fmt not in FORMATS:
-        raise ValidationError("format", "the format must be pdf or csv")
+        raise ValidationError("format", "the format must be pdf, csv or fhir")
     paper = _paper(paper)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -190,6 +235,8 @@ def export_bulk(
         _bulk_csv(store, actor, filters, folder, summaries, summary, replace)
         if progress_cb is not None:
             progress_cb(len(summaries), len(summaries))
+    elif fmt == "fhir":
+        _bulk_fhir(store, actor, ids, folder, replace, summary, progress_cb, cancel_check)
     else:
         _bulk_pdf(
             store, actor, ids, folder, paper, replace, summary, progress_cb, cancel_check, workers
@@ -233,6 +280,41 @@ def _bulk_pdf(
                 break
             _stage_in_process(store, actor, batch, checklist_id, target, paper, replace)
             progress()
+    finally:
+        batch.flush()
+
+
+def _bulk_fhir(
+    store: Store,
+    actor: Actor,
+    ids: list[int],
+    folder: Path,
+    replace: bool,
+    summary: BulkSummary,
+    progress_cb: ProgressCallback | None,
+    cancel_check: CancelCheck | None,
+) -> None:
+    """One Bundle per record, each its own audited copy, committed in batches like PDFs (a
+    Bundle renders in about a millisecond: no worker processes)."""
+    day = date.today()
+    batch = Batch(store, actor, summary)
+    try:
+        for done, checklist_id in enumerate(ids, start=1):
+            if cancel_check is not None and cancel_check():
+                summary.cancelled = True
+                break
+            target = folder / fhir_name(checklist_id, day)
+            try:
+                staged, _ = _stage_fhir(store, actor, checklist_id, target, replace)
+            except VPError as error:
+                batch.refused(checklist_id, error, target)
+            except Exception:  # one unrenderable record must not stop a bulk export
+                log.exception("FHIR export of checklist %s failed", checklist_id)
+                batch.crashed(checklist_id)
+            else:
+                batch.add(staged)
+            if progress_cb is not None:
+                progress_cb(done, len(ids))
     finally:
         batch.flush()
 
