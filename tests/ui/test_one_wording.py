@@ -13,7 +13,9 @@ import io
 import re
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -24,6 +26,7 @@ from tests.documents import BENIGN_ANSWERS, BENIGN_V1_ANSWERS
 from ui.checklist.review_page import ReviewPage
 from ui.checklist.session import ChecklistSession
 from vpchecklist import presentation
+from vpchecklist.clock import parse_utc
 from vpchecklist.export import pdf
 from vpchecklist.presentation import (
     acknowledgement_lines,
@@ -237,13 +240,35 @@ def test_times_are_local_words_with_the_zone_named_once(qtbot, store, actors, pa
 
     local = local_time(signed_at)
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d", local)
-    # Paris is an hour ahead of the stored UTC time.
-    utc_hour = int(signed_at[11:13])
-    assert int(local[-5:-3]) == (utc_hour + 1) % 24
+    # Paris is one or two hours ahead of the stored UTC time.
+    paris_time = parse_utc(signed_at).astimezone(ZoneInfo("Europe/Paris"))
+    assert local.endswith(f"{paris_time:%H:%M}")
+    zone = "CET (UTC+01:00)" if paris_time.utcoffset() == timedelta(hours=1) else "CEST (UTC+02:00)"
     for text in (review + review_rest, printed):
         assert signed_at not in text  # never the stored ISO stamp
         assert "+00:00" not in text and "UTC (" not in text
         assert local in text
-    assert review_rest.count("CET (UTC+01:00)") == 1
-    assert printed.count("CET (UTC+01:00)") == 1
+    assert review_rest.count(zone) == 1
+    assert printed.count(zone) == 1
     assert "Planned start 10 Mar 2026, 10:00" in printed
+
+
+def test_auditor_table_shows_local_signed_times_and_names_the_zone_once(
+    qtbot, store, actors, paris
+):
+    from ui.auditor.page import AuditorPage
+
+    signer = unicode_signer(store, actors["admin"])
+    cid = signed(store, signer, "signed")
+    signed_at = checklists.detail(store, signer, cid)["signatures"][0]["signed_at"]
+    page = AuditorPage(store, actors["auditor"])
+    qtbot.addWidget(page)
+    page.show()
+    model = page.table.model()
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    row = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert local_time(signed_at) in row and "10 Mar 2026, 10:00" in row
+    assert page.findChild(QLabel, "auditor.times").text() in (
+        "Times are local to this workstation: CET (UTC+01:00).",
+        "Times are local to this workstation: CEST (UTC+02:00).",
+    )

@@ -30,6 +30,7 @@ from ui.auditor.records_model import RecordsModel
 from ui.messages import TITLE, show_error
 from ui.operations import Operation, Progress, run_with_progress
 from vpchecklist.errors import VPError
+from vpchecklist.presentation import times_note
 from vpchecklist.services import Actor, checklists, exports
 from vpchecklist.services.checklists import Filters
 from vpchecklist.services.templates import template_by_hash
@@ -127,6 +128,9 @@ class AuditorPage(QWidget):
         for column, width in enumerate((70, 200, 95, 110, 90, 130, 120, 70, 170)):
             self.table.setColumnWidth(column, width)
         self.count_label = _named(QLabel(), "auditor.count", "Number of matching records")
+        # The table's signed times are converted from UTC: name the zone once, here.
+        self.times = _named(QLabel(times_note()), "auditor.times", "Time zone of the times shown")
+        self.times.setProperty("role", "help")
 
         self.open_button = _named(QPushButton("&Open record"), "auditor.open", "Open record")
         self.format = _named(QComboBox(), "auditor.format", "Export format")
@@ -168,6 +172,7 @@ class AuditorPage(QWidget):
         layout.addWidget(title)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.times)
         layout.addLayout(actions)
         layout.addLayout(progress)
         layout.addWidget(self.summary)
