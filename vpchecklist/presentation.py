@@ -13,6 +13,7 @@ and the zone is named once per page or document (``zone_name``), not after every
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
@@ -46,18 +47,22 @@ def _offset(moment: datetime) -> str:
     return f"{raw[:3]}:{raw[3:5]}"
 
 
-@lru_cache(maxsize=1)
-def _zone_now() -> tuple[str, str]:
-    """The workstation zone's abbreviation and UTC offset today (cached: a zone does not move
-    within a process, and rendering 100,000 rows must not ask the C library each time)."""
+def _zone_key() -> tuple[tuple[str, str], int, int]:
+    """What identifies the process's zone (``time.tzset`` updates it). Caches below are keyed
+    on it, so a changed ``TZ`` (a test, the golden PDF in UTC) never gets another zone's words."""
+    return time.tzname, time.timezone, time.altzone
+
+
+@lru_cache(maxsize=8)
+def _zone_of(key: tuple[tuple[str, str], int, int]) -> tuple[str, str]:
     now = datetime.now().astimezone()
     return now.tzname() or "", _offset(now)
 
 
-def forget_zone() -> None:
-    """Read the workstation's zone again (after a test or the system changes ``TZ``)."""
-    _zone_now.cache_clear()
-    local_time.cache_clear()
+def _zone_now() -> tuple[str, str]:
+    """The workstation zone's abbreviation and UTC offset today (cached: rendering 100,000
+    rows must not ask the C library each time)."""
+    return _zone_of(_zone_key())
 
 
 def zone_name() -> str:
@@ -88,11 +93,15 @@ def local_moment(moment: datetime, seconds: bool = False) -> str:
     return text
 
 
-@lru_cache(maxsize=8192)
 def local_time(stamp: str | None, seconds: bool = False) -> str:
     """A stored UTC stamp in the workstation's zone, worded as ``local_moment``."""
     if not stamp:
         return ""
+    return _local_time(stamp, seconds, _zone_key())
+
+
+@lru_cache(maxsize=8192)
+def _local_time(stamp: str, seconds: bool, zone: tuple[tuple[str, str], int, int]) -> str:
     return local_moment(parse_utc(stamp), seconds)
 
 

@@ -31,12 +31,10 @@ def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     def use(name: str) -> None:
         monkeypatch.setenv("TZ", name)
         time.tzset()
-        presentation.forget_zone()
 
     yield use
     monkeypatch.undo()
     time.tzset()
-    presentation.forget_zone()
 
 
 def test_a_stored_utc_time_reads_in_the_workstation_zone(zone):

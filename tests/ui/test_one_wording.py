@@ -25,7 +25,6 @@ from tests.core.export_fixtures import SIGNER_PASSWORD, unicode_signer
 from tests.documents import BENIGN_ANSWERS, BENIGN_V1_ANSWERS
 from ui.checklist.review_page import ReviewPage
 from ui.checklist.session import ChecklistSession
-from vpchecklist import presentation
 from vpchecklist.clock import parse_utc
 from vpchecklist.export import pdf
 from vpchecklist.presentation import (
@@ -110,11 +109,9 @@ def paris(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A workstation one hour ahead of UTC, so a UTC time shown as if local would be caught."""
     monkeypatch.setenv("TZ", "Europe/Paris")
     time.tzset()
-    presentation.forget_zone()
     yield
     monkeypatch.undo()
     time.tzset()
-    presentation.forget_zone()
 
 
 #: The template version each kind of record is made on (v1: free-text allergies, held or not).
