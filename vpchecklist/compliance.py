@@ -172,3 +172,19 @@ TIMEOUT_WORDS = {
 
 def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{100 * rate:.0f} %"
+
+
+#: Okabe–Ito colours (distinguishable with every common colour-vision deficiency), one meaning
+#: each, shared by the dashboard and the report.
+PALETTE = {
+    "started": "#0072B2",  # blue
+    "signed": "#009E73",  # bluish green
+    "postponed": "#E69F00",  # orange
+    "rushed": "#D55E00",  # vermillion
+    "warning": "#CC79A7",  # reddish purple
+    "ok": "#009E73",
+    "early": "#56B4E9",  # sky blue
+    "late": "#D55E00",
+    "missing": "#000000",
+    "neutral": "#999999",
+}

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vpchecklist.clock import utc_now
+from vpchecklist.clock import ManualClock, using_clock, utc_now
 from vpchecklist.errors import ValidationError
 from vpchecklist.services import Actor, audit, checklists, signing
 from vpchecklist.services.auth import check_credentials, hash_password
@@ -220,13 +220,72 @@ def demo_document(
     }
 
 
+#: How demo checklists were completed: mostly with care, some with one section clicked through,
+#: a few rushed from start to end, some imported from a file (not timed).
+PACES = {"careful": 76, "hurried_section": 9, "rushed": 7, "imported": 8}
+#: Seconds a careful nurse takes per answer, by item kind (checking, asking, typing).
+_CAREFUL_SECONDS = {
+    "confirm": (3.0, 14.0),
+    "choice": (4.0, 12.0),
+    "number": (8.0, 25.0),
+    "text": (10.0, 30.0),
+    "datetime": (10.0, 30.0),
+}
+_HURRIED_SECONDS = (0.4, 1.3)
+
+
+def _walk(
+    store: Store,
+    rng: random.Random,
+    signer: Actor,
+    doc: dict[str, Any],
+    planned: datetime,
+    pace: str,
+) -> tuple[int, ManualClock]:
+    """Enter ``doc`` the way a nurse would, one answer at a time on a simulated clock, so the
+    audit trail holds realistic answer times (``clock.using_clock``: this thread only)."""
+    template = checklists.active_template()
+    lead = rng.choices([rng.uniform(25, 55), rng.uniform(120, 240), rng.uniform(0, 3)], [86, 10, 4])
+    clock = ManualClock((planned - timedelta(minutes=lead[0])).astimezone(UTC))
+    with using_clock(clock):
+        if pace == "imported":
+            cid = checklists.create_from_document(store, signer, doc, is_demo=True)
+            clock.advance(rng.uniform(60, 600))
+            return cid, clock
+        header = {key: value for key, value in doc.items() if key != "answers"}
+        cid = checklists.create_from_document(
+            store, signer, {**header, "answers": {}, "acknowledgements": {}}, is_demo=True
+        )
+        hurried = rng.choice(["identity", "consent", "sedation", "positioning", "skin"])
+        for item_id, value in doc["answers"].items():
+            item = template.item(item_id)
+            kind = item.kind if item else "text"
+            fast = pace == "rushed" or (pace == "hurried_section" and item_id.startswith(hurried))
+            low, high = _HURRIED_SECONDS if fast else _CAREFUL_SECONDS.get(kind, (12.0, 40.0))
+            clock.advance(rng.uniform(low, high))
+            if kind == "number" and not fast and rng.random() < 0.03:
+                checklists.answer(store, signer, cid, item_id, value + 1)  # a typo, corrected
+                clock.advance(rng.uniform(4, 10))
+            checklists.answer(store, signer, cid, item_id, value)
+        for item_id, ack in doc["acknowledgements"].items():
+            clock.advance(rng.uniform(20, 60))
+            checklists.acknowledge(
+                store, signer, cid, item_id, ack["reason"], ack["physician_informed"]
+            )
+        clock.advance(rng.uniform(20, 90))
+    return cid, clock
+
+
 def generate(
     store: Store,
     count: int,
     seed: int | None = None,
     on_signed: Callable[[int], None] | None = None,
 ) -> Iterator[int]:
-    """Create and sign ``count`` demo checklists, yielding each id once its signature commits."""
+    """Create and sign ``count`` demo checklists, yielding each id once its signature commits.
+
+    Each is answered item by item at a realistic pace (see ``PACES``) on a simulated clock
+    before its planned start, so the auditor dashboard has completion patterns to show."""
     check_demo_allowed(store)
     people = ensure_demo_users(store)
     rng = random.Random(seed)
@@ -238,18 +297,23 @@ def generate(
         levels = rng.choice(_LEVEL_SETS)
         doc = demo_document(rng, planned, levels, flavour)
         signer = rng.choice(signers)
-        cid = checklists.create_from_document(store, signer, doc, is_demo=True)
-        if flavour == "stop":
-            signing.sign(
-                store,
-                signer,
-                cid,
-                DEMO_PASSWORD,
-                "postponed",
-                "Consent form not signed; procedure rebooked",
-            )
-        else:
-            signing.sign(store, signer, cid, DEMO_PASSWORD, "ready")
+        pace = rng.choices(list(PACES), list(PACES.values()))[0]
+        # One transaction per record (the services' own nest inside it): one durable write
+        # instead of one per answer, and a record is there whole or not at all.
+        with store.transaction():
+            cid, clock = _walk(store, rng, signer, doc, planned, pace)
+            with using_clock(clock):  # signed once the last answer is in
+                if flavour == "stop":
+                    signing.sign(
+                        store,
+                        signer,
+                        cid,
+                        DEMO_PASSWORD,
+                        "postponed",
+                        "Consent form not signed; procedure rebooked",
+                    )
+                else:
+                    signing.sign(store, signer, cid, DEMO_PASSWORD, "ready")
         if on_signed:
             on_signed(cid)
         yield cid

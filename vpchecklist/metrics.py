@@ -223,6 +223,9 @@ def _rushed_because(
     answered: set[str],
     rules: Thresholds,
 ) -> str:
+    complete = rules.required <= answered and bool(answered)
+    if total is not None and not imported and complete and total < rules.rushed_total_seconds:
+        return f"whole checklist in {duration_text(total)}"
     for section in sections:
         if (
             section.items >= rules.rushed_section_min_items
@@ -233,9 +236,6 @@ def _rushed_because(
                 f"{section.title}: {section.items} items at a median of "
                 f"{section.median_seconds:.1f} s each"
             )
-    complete = rules.required <= answered and bool(answered)
-    if total is not None and not imported and complete and total < rules.rushed_total_seconds:
-        return f"whole checklist in {duration_text(total)}"
     return ""
 
 

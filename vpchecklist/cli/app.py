@@ -15,6 +15,7 @@ from vpchecklist.cli import (
     accounts,
     audit,
     checklist,
+    compliance,
     database,
     demo,
     evaluate,
@@ -43,6 +44,7 @@ GROUPS = (
     database,
     settings,
     export,
+    compliance,
 )
 
 

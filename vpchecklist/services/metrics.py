@@ -7,17 +7,20 @@ The arithmetic lives in ``vpchecklist.metrics`` (pure); this module reads answer
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from vpchecklist.clock import parse_utc
-from vpchecklist.compliance import RecordMetrics
-from vpchecklist.errors import NotFound, ValidationError
+from vpchecklist.compliance import Figures, RecordMetrics, summarise
+from vpchecklist.errors import NotFound, StorageError, ValidationError
 from vpchecklist.metrics import (
     AnswerEvent,
     Completion,
@@ -201,25 +204,95 @@ def _summaries(ids: list[int]) -> dict[int, dict[str, Any]]:
 def records_in_range(store: Store, actor: Actor, query: RangeQuery) -> list[RecordMetrics]:
     """Every checklist planned in the period (filters applied), with its metrics, oldest first.
     Auditors only; the read is audited with its period and filters."""
+    records = _guarded_read(store, actor, query, "metrics")
+    with store.transaction():
+        audit.record(actor.username, "metrics", **_described(query), records=len(records))
+    return records
+
+
+def write_compliance_report(
+    store: Store, actor: Actor, query: RangeQuery, out: Path, replace: bool = False
+) -> Figures:
+    """Write the compliance report PDF for a period (the figures of ``records_in_range``, with
+    the site name) to ``out``; auditors only. The file appears whole under its name or not at
+    all, private (0600), and an existing file is replaced only when asked. Audited as one
+    ``report`` event naming the period, the file and its SHA-256."""
+    from vpchecklist.clock import utc_now, utc_to_local_text
+    from vpchecklist.export.report import render_report
+    from vpchecklist.services.settings import get_all
+
+    audit.require(store, actor, "metrics")
+    try:
+        _check_target(out, replace)
+    except ValidationError as error:
+        audit.record_refusal(store, actor.username, "report", None, error)
+        raise
+    records = _guarded_read(store, actor, query, "report")
+    figures = summarise(records, query.date_from, query.date_to)
+    pdf = render_report(figures, records, get_all(store)["site_name"], utc_to_local_text(utc_now()))
+    _write_private(out, pdf, replace)
+    with store.transaction():
+        audit.record(
+            actor.username,
+            "report",
+            **_described(query),
+            records=len(records),
+            file=out.name,
+            file_sha256=hashlib.sha256(pdf).hexdigest(),
+        )
+    return figures
+
+
+def _check_target(out: Path, replace: bool) -> None:
+    if out.suffix.lower() != ".pdf":
+        raise ValidationError("out", f"the report file {out} must end in .pdf")
+    if not out.parent.is_dir():
+        raise ValidationError("out", f"the folder {out.parent} does not exist")
+    if out.exists() and not replace:
+        raise ValidationError("out", f"{out} exists; choose another name or pass --force")
+
+
+def _write_private(out: Path, data: bytes, replace: bool) -> None:
+    """A private temporary file beside ``out`` (never through a link), then its name."""
+    temp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(temp, flags, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if replace:
+            os.replace(temp, out)
+        else:
+            os.link(temp, out)  # fails on a name taken meanwhile: never a silent overwrite
+            os.unlink(temp)
+    except FileExistsError:
+        temp.unlink(missing_ok=True)
+        raise ValidationError("out", f"{out} exists; choose another name or pass --force") from None
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise StorageError(f"Could not write the report {out}: {exc.strerror or exc}.") from None
+
+
+def _described(query: RangeQuery) -> dict[str, Any]:
+    return {
+        "date_from": query.date_from,
+        "date_to": query.date_to,
+        "nurse": query.nurse,
+        "physician": query.physician,
+    }
+
+
+def _guarded_read(store: Store, actor: Actor, query: RangeQuery, verb: str) -> list[RecordMetrics]:
     audit.require(store, actor, "metrics")
     try:
         query = query.checked()
     except ValidationError as error:
-        audit.record_refusal(store, actor.username, "metrics", None, error)
+        audit.record_refusal(store, actor.username, verb, None, error)
         raise
     with store.reading():
-        result = _read_range(query)
-    with store.transaction():
-        audit.record(
-            actor.username,
-            "metrics",
-            date_from=query.date_from,
-            date_to=query.date_to,
-            nurse=query.nurse,
-            physician=query.physician,
-            records=len(result),
-        )
-    return result
+        return _read_range(query)
 
 
 def _read_range(query: RangeQuery) -> list[RecordMetrics]:
@@ -253,7 +326,7 @@ def _read_range(query: RangeQuery) -> list[RecordMetrics]:
         labels = {}
         for item_id in (*stops, *acks):
             item = template.item(item_id)
-            labels[item_id] = item.label if item else item_id
+            labels[item_id] = item.label if item else _HEADER_LABELS.get(item_id, item_id)
         result.append(
             RecordMetrics(
                 completion=done,
@@ -269,6 +342,9 @@ def _read_range(query: RangeQuery) -> list[RecordMetrics]:
             )
         )
     return result
+
+
+_HEADER_LABELS = {"levels": "Treated levels"}  # warnings on the header, not on an item
 
 
 def _from_summary(row: _Row, summary: dict[str, Any]) -> Completion:
