@@ -76,6 +76,7 @@ class Figures:
     postponed_by_stop: tuple[Figure, ...]
     warnings_by_type: tuple[Figure, ...]
     timed: Figure  # records with answer times (not wholly imported)
+    completed: Figure  # closed records timed throughout: what the median is taken over
     imported: Figure  # records with imported answers
     rushed: Figure
     timeout_timing: tuple[Figure, ...]  # ok, early, late, missing
@@ -123,11 +124,10 @@ def summarise(records: Sequence[RecordMetrics], date_from: str, date_to: str) ->
         (r.labels.get(stop, stop), r.checklist_id) for r in postponed for stop in r.stops
     ] + [(NO_STOP, r.checklist_id) for r in postponed if not r.stops]
     warning_pairs = [(r.labels.get(i, i), r.checklist_id) for r in records for i in r.acknowledged]
-    totals = [
-        r.completion.total_seconds
-        for r in closed
-        if r.completion.total_seconds is not None and not r.completion.imported
+    completed = [
+        r for r in closed if r.completion.total_seconds is not None and not r.completion.imported
     ]
+    totals = [t for r in completed if (t := r.completion.total_seconds) is not None]
     weeks: dict[date, list[RecordMetrics]] = {}
     for r in records:
         weeks.setdefault(week_start(r.planned_start), []).append(r)
@@ -141,6 +141,7 @@ def summarise(records: Sequence[RecordMetrics], date_from: str, date_to: str) ->
         postponed_by_stop=_grouped(stop_pairs),
         warnings_by_type=_grouped(warning_pairs),
         timed=Figure("Timed", _ids(timed)),
+        completed=Figure("Completed, timed throughout", _ids(completed)),
         imported=Figure("Imported", _ids([r for r in records if r.completion.imported])),
         rushed=Figure("Flagged rushed", _ids([r for r in records if r.completion.rushed])),
         timeout_timing=tuple(

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.auditor.dashboard import DashboardWindow
 from ui.auditor.record_view import RecordDialog
 from ui.auditor.records_model import RecordsModel
 from ui.messages import TITLE, show_error
@@ -76,6 +77,11 @@ class AuditorPage(QWidget):
         self.setAccessibleName("Auditor workspace")
 
         title = QLabel("<h2>Records</h2>" if actor.role != "nurse" else "<h2>My records</h2>")
+        self.dashboard_button = _named(
+            QPushButton("Compliance &dashboard…"), "auditor.dashboard", "Compliance dashboard"
+        )
+        self.dashboard_button.setVisible(actor.role == "auditor")
+        self.dashboard_button.clicked.connect(self.open_dashboard)
         self.mrn = _named(QLineEdit(), "auditor.filter.mrn", "Filter by MRN")
         self.mrn.setPlaceholderText("exact MRN")
         self.status = _named(QComboBox(), "auditor.filter.status", "Filter by status")
@@ -169,7 +175,10 @@ class AuditorPage(QWidget):
         progress.addWidget(self.cancel)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
+        heading = QHBoxLayout()
+        heading.addWidget(title, 1)
+        heading.addWidget(self.dashboard_button)
+        layout.addLayout(heading)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.times)
@@ -275,6 +284,13 @@ class AuditorPage(QWidget):
         self.dialogs.append(dialog)
         dialog.show()
         return dialog
+
+    def open_dashboard(self) -> DashboardWindow:
+        """The compliance dashboard beside the records; a record listed there opens here."""
+        window = DashboardWindow(self.store, self.actor, self)
+        window.open_requested.connect(self.open_record)
+        window.show()
+        return window
 
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
