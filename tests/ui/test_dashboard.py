@@ -50,7 +50,13 @@ def period(store: Store, actors: dict[str, Actor], passwords: dict[str, str]) ->
             store, nurse, 5, start=at(10, 9), header=day(10), sign=("ready", None), password=pw
         ),
         "rushed": walk(
-            store, nurse, 0.7, start=at(11, 9, 30), header=day(11), sign=("ready", None), password=pw
+            store,
+            nurse,
+            0.7,
+            start=at(11, 9, 30),
+            header=day(11),
+            sign=("ready", None),
+            password=pw,
         ),
         "early": walk(
             store, nurse, 6, start=at(12, 6), header=day(12), sign=("ready", None), password=pw

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from vpchecklist.clock import parse_utc
+from vpchecklist.clock import local_zone_label, now, parse_utc
 from vpchecklist.compliance import Figures, RecordMetrics, summarise
 from vpchecklist.errors import NotFound, StorageError, ValidationError
 from vpchecklist.metrics import (
@@ -29,11 +29,13 @@ from vpchecklist.metrics import (
     planned_start_utc,
     thresholds_of,
 )
+from vpchecklist.presentation import local_moment
 from vpchecklist.rules import evaluate
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.records import document, template_of
 from vpchecklist.services.templates import template_by_hash
+from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import (
     Acknowledgement,
@@ -204,9 +206,12 @@ def _summaries(ids: list[int]) -> dict[int, dict[str, Any]]:
 def records_in_range(store: Store, actor: Actor, query: RangeQuery) -> list[RecordMetrics]:
     """Every checklist planned in the period (filters applied), with its metrics, oldest first.
     Auditors only; the read is audited with its period and filters."""
-    records = _guarded_read(store, actor, query, "metrics")
-    with store.transaction():
-        audit.record(actor.username, "metrics", **_described(query), records=len(records))
+    with performing(store, actor, "metrics"):
+        query = query.checked()
+        with store.reading():
+            records = _read_range(query)
+        with store.transaction():
+            audit.record(actor.username, "metrics", **_described(query), records=len(records))
     return records
 
 
@@ -217,29 +222,27 @@ def write_compliance_report(
     the site name) to ``out``; auditors only. The file appears whole under its name or not at
     all, private (0600), and an existing file is replaced only when asked. Audited as one
     ``report`` event naming the period, the file and its SHA-256."""
-    from vpchecklist.clock import utc_now, utc_to_local_text
     from vpchecklist.export.report import render_report
     from vpchecklist.services.settings import get_all
 
-    audit.require(store, actor, "metrics")
-    try:
+    with performing(store, actor, "metrics", action="report"):
+        query = query.checked()
         _check_target(out, replace)
-    except ValidationError as error:
-        audit.record_refusal(store, actor.username, "report", None, error)
-        raise
-    records = _guarded_read(store, actor, query, "report")
-    figures = summarise(records, query.date_from, query.date_to)
-    pdf = render_report(figures, records, get_all(store)["site_name"], utc_to_local_text(utc_now()))
-    _write_private(out, pdf, replace)
-    with store.transaction():
-        audit.record(
-            actor.username,
-            "report",
-            **_described(query),
-            records=len(records),
-            file=out.name,
-            file_sha256=hashlib.sha256(pdf).hexdigest(),
-        )
+        with store.reading():
+            records = _read_range(query)
+        figures = summarise(records, query.date_from, query.date_to)
+        generated = f"{local_moment(now())} ({local_zone_label()})"
+        pdf = render_report(figures, records, get_all(store)["site_name"], generated)
+        _write_private(out, pdf, replace)
+        with store.transaction():
+            audit.record(
+                actor.username,
+                "report",
+                **_described(query),
+                records=len(records),
+                file=out.name,
+                file_sha256=hashlib.sha256(pdf).hexdigest(),
+            )
     return figures
 
 
@@ -282,17 +285,6 @@ def _described(query: RangeQuery) -> dict[str, Any]:
         "nurse": query.nurse,
         "physician": query.physician,
     }
-
-
-def _guarded_read(store: Store, actor: Actor, query: RangeQuery, verb: str) -> list[RecordMetrics]:
-    audit.require(store, actor, "metrics")
-    try:
-        query = query.checked()
-    except ValidationError as error:
-        audit.record_refusal(store, actor.username, verb, None, error)
-        raise
-    with store.reading():
-        return _read_range(query)
 
 
 def _read_range(query: RangeQuery) -> list[RecordMetrics]:
