@@ -250,3 +250,21 @@ def test_auditor_page_opens_the_dashboard_and_a_listed_record(  # type: ignore[n
     qtbot.addWidget(nurse_page)
     nurse_page.show()
     assert not nurse_page.dashboard_button.isVisible()
+
+
+def test_record_view_shows_the_completion_pattern(qtbot, store, actors, period) -> None:  # type: ignore[no-untyped-def]
+    application()
+    page = AuditorPage(store, actors["auditor"])
+    qtbot.addWidget(page)
+    dialog = page.open_record(period["rushed"])
+    assert dialog is not None
+    text = dialog.completion.text()
+    assert text.startswith(f"Completion pattern: {len(LUMBAR_ANSWERS)} items in ")
+    assert "— flagged rushed (whole checklist in " in text
+    careful = page.open_record(period["careful"])
+    assert careful is not None and "flagged" not in careful.completion.text()
+    imported = page.open_record(period["imported"])
+    assert imported is not None
+    assert imported.completion.text() == (
+        f"Completion pattern: {len(LUMBAR_ANSWERS)} answers imported, not timed"
+    )

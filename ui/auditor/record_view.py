@@ -174,7 +174,15 @@ class RecordDialog(QDialog):
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
 
+        self.completion = QLabel(record.get("completion_pattern", ""))
+        self.completion.setObjectName("auditor.record.completion")
+        self.completion.setAccessibleName("Completion pattern")
+        self.completion.setWordWrap(True)
+        if record.get("completion_rushed"):
+            self.completion.setStyleSheet("font-weight: bold;")
+
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
+        layout.addWidget(self.completion)
         layout.addWidget(tabs, 1)
         layout.addWidget(buttons)

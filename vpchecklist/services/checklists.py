@@ -11,6 +11,7 @@ from peewee import SQL, fn
 
 from vpchecklist.clock import local_to_utc, local_zone_label, utc_now
 from vpchecklist.errors import ValidationError
+from vpchecklist.metrics import pattern_sentence
 from vpchecklist.rules import Evaluation, evaluate, normalize_answer, parse_levels
 from vpchecklist.rules.values import clean_text, normalize_header, parse_date
 from vpchecklist.services import audit
@@ -21,6 +22,7 @@ from vpchecklist.services.draft_rows import (
     withdraw_acknowledgement,
     write_answer,
 )
+from vpchecklist.services.metrics import completion_of
 from vpchecklist.services.records import (
     document,
     document_from,
@@ -331,6 +333,7 @@ def detail(store: Store, actor: Actor, checklist_id: int, audited: bool = True) 
                 },
             ),
         )
+        completion = completion_of(checklist_id)
     if audited:  # a person opening the record; internal re-reads (refresh, export) are not
         with store.transaction():
             audit.record(actor.username, "view", checklist_id=checklist_id)
@@ -354,6 +357,9 @@ def detail(store: Store, actor: Actor, checklist_id: int, audited: bool = True) 
         "evaluation": ev.to_json(),
         "record_hash": signatures[-1]["record_hash"] if signatures else None,
         "is_demo": checklist.is_demo,
+        # What the record view and the PDF print of how it was completed (never blocks signing).
+        "completion_pattern": pattern_sentence(completion),
+        "completion_rushed": completion.rushed,
     }
 
 

@@ -30,10 +30,9 @@ from vpchecklist.metrics import (
     thresholds_of,
 )
 from vpchecklist.presentation import local_moment
-from vpchecklist.rules import evaluate
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
-from vpchecklist.services.records import document, template_of
+from vpchecklist.services.records import evaluate_stored
 from vpchecklist.services.templates import template_by_hash
 from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
@@ -346,8 +345,7 @@ def _from_summary(row: _Row, summary: dict[str, Any]) -> Completion:
 
 def _stops_of(checklist_id: int) -> tuple[str, ...]:
     """The hard stops of a record closed before summaries were kept (re-evaluated)."""
-    checklist = Checklist.get_by_id(checklist_id)
-    ev = evaluate(template_of(checklist), document(checklist))
+    ev = evaluate_stored(Checklist.get_by_id(checklist_id))
     return tuple(dict.fromkeys(f.item for f in ev.stops))
 
 
