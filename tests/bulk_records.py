@@ -1,6 +1,7 @@
 """Many complete records fast, for UI tests and benchmarks: a few real signed demo checklists
 (``demo.generate``, ~75 ms each) cloned with ``insert_many`` (answers, acknowledgements and
-signatures included), so each clone exports to a complete PDF.
+signatures included), so each clone exports to a complete PDF; answer history and the sign
+event are cloned too, so each clone has the completion pattern of its original.
 
 The clones' signature hashes are unique but not a valid chain: use them for lists and exports,
 never for ``verify_chain``.
@@ -16,13 +17,27 @@ from peewee import fn
 
 from vpchecklist import demo
 from vpchecklist.store import Store
-from vpchecklist.store.models import Acknowledgement, Answer, Checklist, Signature
+from vpchecklist.store.models import (
+    Acknowledgement,
+    Answer,
+    AnswerHistory,
+    AuditEvent,
+    Checklist,
+    Signature,
+)
 
 _NAMES = ["Łucja Nowak-Żółć", "Nguyễn Thị Hạnh", "Ingrid Müller", "José García", "Siobhán O'Brien"]
 
 
 def _rows(model: Any, checklist_id: int) -> list[dict[str, Any]]:
     rows = list(model.select().where(model.checklist == checklist_id).dicts())
+    for row in rows:
+        row.pop("id", None)
+    return rows
+
+
+def _event_rows(checklist_id: int) -> list[dict[str, Any]]:
+    rows = list(AuditEvent.select().where(AuditEvent.checklist_id == checklist_id).dicts())
     for row in rows:
         row.pop("id", None)
     return rows
@@ -49,6 +64,11 @@ def make_records(
                 "answers": _rows(Answer, cid),
                 "acks": _rows(Acknowledgement, cid),
                 "signatures": _rows(Signature, cid),
+                "history": _rows(AnswerHistory, cid),
+                # The sign event keeps the completion summary the dashboard sums.
+                "events": [
+                    e for e in _event_rows(cid) if e["action"] == "sign" and e["outcome"] == "ok"
+                ],
             }
         )
     batch = 500
@@ -60,6 +80,8 @@ def make_records(
         for start in range(0, remaining, batch):
             chunk = range(start, min(start + batch, remaining))
             checklists, answers, acks, signatures, closed = [], [], [], [], []
+            history: list[dict[str, Any]] = []
+            events: list[dict[str, Any]] = []
             for n in chunk:
                 source = next(cycle)
                 cid = next_id + n
@@ -78,6 +100,8 @@ def make_records(
                     continue
                 answers += [dict(a, checklist=cid) for a in source["answers"]]
                 acks += [dict(a, checklist=cid) for a in source["acks"]]
+                history += [dict(h, checklist=cid) for h in source["history"]]
+                events += [dict(e, checklist_id=cid) for e in source["events"]]
                 for signature in source["signatures"]:
                     digest = hashlib.sha256(f"{signature['record_hash']}{cid}".encode()).hexdigest()
                     signatures.append(
@@ -89,6 +113,8 @@ def make_records(
                 (Answer, answers),
                 (Acknowledgement, acks),
                 (Signature, signatures),
+                (AnswerHistory, history),
+                (AuditEvent, events),
             ):
                 for part in range(0, len(rows), 2000):
                     model.insert_many(rows[part : part + 2000]).execute()
