@@ -227,7 +227,7 @@ def test_thresholds_are_template_values() -> None:
 def metric(cid: int, status: str, planned: str, **kw: object) -> RecordMetrics:
     gaps = kw.pop("gaps", [("a.i0", 200), ("a.i1", 200)])
     done = completion(RecordTimes(cid, status, T0, PLANNED, record(gaps).events), RULES)  # type: ignore[arg-type]
-    return RecordMetrics(done, planned, "P", "M", "nurse", "Dr X", **kw)  # type: ignore[arg-type]
+    return RecordMetrics(done, planned, "nurse", "Dr X", **kw)  # type: ignore[arg-type]
 
 
 def test_summary_keeps_the_records_behind_every_figure() -> None:

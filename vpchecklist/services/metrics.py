@@ -37,12 +37,11 @@ from vpchecklist.services.templates import template_by_hash
 from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import (
-    Acknowledgement,
     AnswerHistory,
     AuditEvent,
     Checklist,
-    Signature,
     User,
+    database,
 )
 
 log = logging.getLogger(__name__)
@@ -125,8 +124,6 @@ class _Row:
     timezone: str
     template_hash: str
     physician: str
-    patient_name: str
-    mrn: str
 
 
 _ROW_FIELDS = (
@@ -138,8 +135,6 @@ _ROW_FIELDS = (
     Checklist.timezone,
     Checklist.template_hash,
     Checklist.physician,
-    Checklist.patient_name,
-    Checklist.mrn,
 )
 
 
@@ -286,23 +281,63 @@ def _described(query: RangeQuery) -> dict[str, Any]:
     }
 
 
-def _read_range(query: RangeQuery) -> list[RecordMetrics]:
-    select = Checklist.select(*_ROW_FIELDS).where(
-        Checklist.planned_start >= query.date_from,
-        Checklist.planned_start < query.date_to + "T99",
-    )
+def _range_sql(query: RangeQuery) -> tuple[str, list[Any]]:
+    """The period's checklists as a WHERE clause on ``c`` (portable SQL: one statement per
+    table joined on it is ~10× cheaper than peewee queries with 10,000 ids)."""
+    where = "c.planned_start >= ? AND c.planned_start < ?"
+    params: list[Any] = [query.date_from, query.date_to + "T99"]
     if query.nurse:
         user = User.get_or_none(User.username == query.nurse)
-        select = select.where(Checklist.created_by == (user.id if user else -1))
+        where += " AND c.created_by_id = ?"
+        params.append(user.id if user else -1)
     if query.physician:
-        select = select.where(Checklist.physician == query.physician)
-    rows = [_Row(*t) for t in _tuples(select.order_by(Checklist.planned_start, Checklist.id))]
-    closed = [r.id for r in rows if r.status != "draft"]
-    summaries = _summaries(closed)
+        where += " AND c.physician = ?"
+        params.append(query.physician)
+    return where, params
+
+
+def _rows_of(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    return list(database.execute_sql(sql, params).fetchall())
+
+
+def _read_range(query: RangeQuery) -> list[RecordMetrics]:
+    where, params = _range_sql(query)
+    rows = [
+        _Row(*t)
+        for t in _rows_of(
+            "SELECT c.id, c.status, c.created_at, c.created_by_id, c.planned_start, c.timezone,"
+            " c.template_hash, c.physician FROM checklist c"
+            f" WHERE {where} ORDER BY c.planned_start, c.id",
+            params,
+        )
+    ]
+    summaries: dict[int, dict[str, Any]] = {}
+    for checklist_id, detail in _rows_of(
+        "SELECT e.checklist_id, e.detail FROM audit_event e JOIN checklist c"
+        f" ON c.id = e.checklist_id WHERE {where} AND e.action = 'sign' AND e.outcome = 'ok'",
+        params,
+    ):
+        summary = json.loads(detail).get("completion") if detail else None
+        if summary and summary.get("method") == SUMMARY_METHOD:
+            summaries[checklist_id] = summary
+    reasons = {
+        checklist_id: reason or ""
+        for checklist_id, reason in _rows_of(
+            "SELECT s.checklist_id, s.reason FROM signature s JOIN checklist c"
+            f" ON c.id = s.checklist_id WHERE {where} AND s.meaning = 'postponed'",
+            params,
+        )
+    }
+    acknowledged: dict[int, list[str]] = defaultdict(list)
+    for checklist_id, item_id in _rows_of(
+        "SELECT a.checklist_id, a.item_id FROM acknowledgement a JOIN checklist c"
+        f" ON c.id = a.checklist_id WHERE {where} ORDER BY a.checklist_id, a.item_id",
+        params,
+    ):
+        acknowledged[checklist_id].append(item_id)
     history = _history([r.id for r in rows if r.id not in summaries])
-    names = {uid: name for uid, name in _tuples(User.select(User.id, User.username))}
-    reasons = _postponed_reasons([r.id for r in rows if r.status == "postponed"])
-    acknowledged = _acknowledged([r.id for r in rows])
+    names = {uid: name for uid, name in _rows_of('SELECT id, username FROM "user"', [])}
+    labels_of: dict[str, dict[str, str]] = {}
     result = []
     for row in rows:
         summary = summaries.get(row.id)
@@ -313,17 +348,17 @@ def _read_range(query: RangeQuery) -> list[RecordMetrics]:
             done = _completion(row, history.get(row.id, []))
             stops = _stops_of(row.id) if row.status == "postponed" else ()
         acks = tuple(acknowledged.get(row.id, ()))
-        template = template_by_hash(row.template_hash)
-        labels = {}
-        for item_id in (*stops, *acks):
-            item = template.item(item_id)
-            labels[item_id] = item.label if item else _HEADER_LABELS.get(item_id, item_id)
+        labels: dict[str, str] = {}
+        if stops or acks:
+            known = labels_of.get(row.template_hash)
+            if known is None:
+                template = template_by_hash(row.template_hash)
+                known = labels_of[row.template_hash] = {i.id: i.label for i in template.items}
+            labels = {i: known.get(i) or _HEADER_LABELS.get(i, i) for i in (*stops, *acks)}
         result.append(
             RecordMetrics(
                 completion=done,
                 planned_start=row.planned_start,
-                patient_name=row.patient_name,
-                mrn=row.mrn,
                 started_by=names.get(row.created_by, ""),
                 physician=row.physician,
                 postponed_reason=reasons.get(row.id, ""),
@@ -338,36 +373,23 @@ def _read_range(query: RangeQuery) -> list[RecordMetrics]:
 _HEADER_LABELS = {"levels": "Treated levels"}  # warnings on the header, not on an item
 
 
-def _from_summary(row: _Row, summary: dict[str, Any]) -> Completion:
-    fields = {k: v for k, v in summary.items() if k not in ("method", "stops")}
-    return Completion(checklist_id=row.id, status=row.status, **fields)
+def _from_summary(row: _Row, s: dict[str, Any]) -> Completion:
+    return Completion(
+        row.id,
+        row.status,
+        s["answered"],
+        s["timed_items"],
+        s["imported_answers"],
+        s["total_seconds"],
+        s["fast_answers"],
+        s["changed_answers"],
+        s["timeout_timing"],
+        s["rushed"],
+        s["rushed_because"],
+    )
 
 
 def _stops_of(checklist_id: int) -> tuple[str, ...]:
     """The hard stops of a record closed before summaries were kept (re-evaluated)."""
     ev = evaluate_stored(Checklist.get_by_id(checklist_id))
     return tuple(dict.fromkeys(f.item for f in ev.stops))
-
-
-def _postponed_reasons(ids: list[int]) -> dict[int, str]:
-    reasons: dict[int, str] = {}
-    for start in range(0, len(ids), 900):
-        query = Signature.select(Signature.checklist, Signature.reason).where(
-            Signature.checklist.in_(ids[start : start + 900]), Signature.meaning == "postponed"
-        )
-        for checklist_id, reason in _tuples(query):
-            reasons[checklist_id] = reason or ""
-    return reasons
-
-
-def _acknowledged(ids: list[int]) -> dict[int, list[str]]:
-    acks: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(ids), 900):
-        query = (
-            Acknowledgement.select(Acknowledgement.checklist, Acknowledgement.item_id)
-            .where(Acknowledgement.checklist.in_(ids[start : start + 900]))
-            .order_by(Acknowledgement.item_id)
-        )
-        for checklist_id, item_id in _tuples(query):
-            acks[checklist_id].append(item_id)
-    return acks
