@@ -25,10 +25,12 @@ from ui.checklist.findings import FindingsView, severity_label
 from ui.checklist.input_kinds import make_input
 from ui.checklist.session import ChecklistSession
 from ui.checklist.style import named
+from ui.checklist.wristband_scan import WristbandScan
 from vpchecklist.presentation import acknowledgement_lines
 from vpchecklist.rules.evaluation import Evaluation
 from vpchecklist.rules.values import is_na
 from vpchecklist.templates.model import Item
+from vpchecklist.wristband import WRISTBAND_ITEM
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -119,6 +121,9 @@ class ItemCard(_AckMixin, QFrame):
         self._findings: FindingsView | None = None
         self._grid: QGridLayout | None = None
         self._evaluation: Evaluation | None = None
+        self.scan: WristbandScan | None = None
+        if item.id == WRISTBAND_ITEM:
+            self.scan = WristbandScan(session, self._after, self)
 
     @property
     def complete(self) -> bool:
@@ -169,6 +174,9 @@ class ItemCard(_AckMixin, QFrame):
             row += 1
         if item.derived_from:
             self._build_derived(grid, row)
+            row += 1
+        if self.scan is not None:
+            grid.addWidget(self.scan, row, 0, 1, 2)
             row += 1
         # Error label and findings are built on first need: most items never have one.
         self._error_row = row
@@ -260,6 +268,8 @@ class ItemCard(_AckMixin, QFrame):
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
         self.input.set_read_only(read_only)
+        if self.scan is not None:
+            self.scan.set_read_only(read_only)
         for widget in (self.na_button, self.na_reason):
             if widget is not None:
                 widget.setEnabled(not read_only)
@@ -284,7 +294,10 @@ class ItemCard(_AckMixin, QFrame):
 
     # -- saving ----------------------------------------------------------------------------
     def _commit(self, value: Any) -> None:
-        self._after(self.session.answer(self.item.id, value))
+        error = self.session.answer(self.item.id, value)
+        if error is None and self.scan is not None:
+            self.scan.answered_by_hand()
+        self._after(error)
 
     def _clear(self) -> None:
         if self.session.stored_value(self.item.id) is None:

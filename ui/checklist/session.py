@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 from ui.operations import Operation, run_in_background
 from vpchecklist.errors import ValidationError, VPError
 from vpchecklist.rules.evaluation import Evaluation
-from vpchecklist.services import checklists, signing
+from vpchecklist.services import checklists, signing, wristband
 from vpchecklist.services.actors import Actor
 from vpchecklist.store import Store
 from vpchecklist.templates import Template
@@ -78,6 +78,21 @@ class ChecklistSession(QObject):
 
     def clear(self, item_id: str) -> str | None:
         return self._change(checklists.clear_answer, item_id)
+
+    def scan_wristband(self, code: str) -> tuple[str | None, str]:
+        """(error, hard stop): the scanned code answered the wristband check; ``hard stop`` is
+        the sentence naming both MRNs when the wristband is another patient's."""
+        stops: list[str] = []
+
+        def run() -> None:
+            result = wristband.scan(self.store, self.actor, self.checklist_id, code)
+            self.evaluation = result.evaluation
+            stops.append(result.message)
+
+        error = self._run(run)
+        if error is None:
+            self.evaluated.emit(self.evaluation)
+        return error, (stops[0] if stops else "")
 
     def acknowledge(self, item_id: str, reason: str, physician: str) -> str | None:
         return self._change(checklists.acknowledge, item_id, reason, physician)

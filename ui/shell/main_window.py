@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         worklist = WorklistPage(self.store, actor)
         worklist.open_requested.connect(self.open_checklist)
         worklist.new_requested.connect(self.show_new_checklist)
+        worklist.start_requested.connect(self.show_new_from_visit)
         return worklist
 
     def sign_out(self) -> None:
@@ -288,6 +289,12 @@ class MainWindow(QMainWindow):
         self.new_page.reset()
         self._show(self.new_page)
         self.new_page.patient_name.setFocus()
+
+    def show_new_from_visit(self, visit: dict) -> None:
+        """The new-checklist page filled from a scheduled visit (identity locked)."""
+        self.show_new_checklist()
+        if self.new_page is not None:
+            self.new_page.fill_from_visit(visit)
 
     def open_checklist(self, checklist_id: int) -> None:
         if self.actor is None:

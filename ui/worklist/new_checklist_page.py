@@ -23,7 +23,7 @@ from ui.widgets import TOUCH_PX, button, error_label, line_edit, named, show_inl
 from ui.worklist.spine_picker import SpinePicker
 from vpchecklist.errors import ValidationError, VPError
 from vpchecklist.rules.values import HEADER_FIELDS
-from vpchecklist.services import Actor, checklists
+from vpchecklist.services import Actor, checklists, schedule
 from vpchecklist.services.templates import active_template
 from vpchecklist.store import Store
 
@@ -58,6 +58,23 @@ class NewChecklistPage(QWidget):
         self.levels = SpinePicker(template.levels.allowed, template.levels.regions)
         self.errors = {field: error_label(f"new.error.{field}") for field in HEADER_FIELDS}
         self.general_error = error_label("new.error")
+        # A visit from the schedule fixes the identity: changing it asks for a reason.
+        self.visit: dict | None = None
+        self.identity_note = QLabel(
+            "From the hospital schedule: name, date of birth and MRN are locked."
+        )
+        self.identity_note.setObjectName("new.identity.locked")
+        self.identity_note.setWordWrap(True)
+        self.identity_change = button(
+            "Change identity…", "new.identity.change", "Change the scheduled identity"
+        )
+        self.identity_change.setProperty("kind", "secondary")
+        self.identity_reason = line_edit(
+            "new.identity.reason",
+            "Reason for changing the scheduled identity",
+            "Why is the schedule's identity wrong? (recorded in the audit trail)",
+        )
+        self.identity_change.clicked.connect(self._unlock_identity)
         self.create_button = button("Create checklist", "new.create")
         self.create_button.setProperty("kind", "primary")
         self.create_button.setDefault(True)
@@ -82,6 +99,8 @@ class NewChecklistPage(QWidget):
         self._row(patient_form, "&Name", self.patient_name, "patient.name")
         self._row(patient_form, "&Date of birth", self.date_of_birth, "patient.date_of_birth")
         self._row(patient_form, "&MRN", self.mrn, "patient.mrn")
+        patient_form.addRow(self.identity_note)
+        patient_form.addRow(self.identity_change, self.identity_reason)
         procedure = QGroupBox("Procedure")
         procedure_form = QFormLayout(procedure)
         self._row(procedure_form, "Planned &start", self.planned_start, "planned_start")
@@ -162,6 +181,11 @@ class NewChecklistPage(QWidget):
         self._actor = actor
 
     def reset(self) -> None:
+        self._set_identity_locked(False)
+        self.visit = None
+        for widget in (self.identity_note, self.identity_change, self.identity_reason):
+            widget.hide()
+        self.identity_reason.clear()
         for edit in (self.patient_name, self.date_of_birth, self.mrn, self.physician):
             edit.clear()
         self.levels.set_levels([])
@@ -170,6 +194,37 @@ class NewChecklistPage(QWidget):
         self.planned_start.setDateTime(next_hour)
         self._clear_errors()
         self.patient_name.setFocus()
+
+    def fill_from_visit(self, visit: dict) -> None:
+        """The header from a scheduled visit, identity locked; the nurse confirms the rest."""
+        self.reset()
+        self.visit = visit
+        self.patient_name.setText(visit["name"])
+        self.date_of_birth.setText(visit["date_of_birth"])
+        self.mrn.setText(visit["mrn"])
+        self.physician.setText(visit["physician"])
+        self.levels.set_levels(list(visit["levels"]))
+        start = QDateTime.fromString(visit["planned_start"], DATETIME_FORMAT)
+        if start.isValid():
+            self.planned_start.setDateTime(start)
+        self._set_identity_locked(True)
+        self.identity_note.show()
+        self.identity_change.show()
+        (self.levels.entry if not visit["levels"] else self.physician).setFocus()
+
+    def _set_identity_locked(self, locked: bool) -> None:
+        for edit in (self.patient_name, self.date_of_birth, self.mrn):
+            edit.setReadOnly(locked)
+            edit.setProperty("locked", locked)
+
+    def _unlock_identity(self) -> None:
+        self._set_identity_locked(False)
+        self.identity_note.setText(
+            "Changing the scheduled identity: give the reason; it is recorded with the change."
+        )
+        self.identity_change.hide()
+        self.identity_reason.show()
+        self.identity_reason.setFocus()
 
     def header_document(self) -> dict:
         """The header in the core's evaluate-file shape."""
@@ -188,7 +243,12 @@ class NewChecklistPage(QWidget):
         self._clear_errors()
         try:
             header = checklists.parse_header(self.header_document(), self._template)
-            checklist_id = checklists.start_checklist(self._store, self._actor, header)
+            if self.visit is not None:
+                checklist_id = schedule.start_from_appointment(
+                    self._store, self._actor, self.visit["id"], header, self.identity_reason.text()
+                )
+            else:
+                checklist_id = checklists.start_checklist(self._store, self._actor, header)
         except ValidationError as error:
             self._show_validation(error)
             return
@@ -207,6 +267,7 @@ class NewChecklistPage(QWidget):
             "levels": self.levels.entry,
             "planned_start": self.planned_start,
             "physician": self.physician,
+            "identity": self.identity_reason,
         }.get(error.item_id or "")
         if focus is not None:
             focus.setFocus()

@@ -16,13 +16,21 @@ from PySide6.QtWidgets import (
 from ui.operations import run_in_background
 from ui.widgets import button, line_edit, named
 from ui.worklist.model import WorklistModel, fetch_worklist
-from vpchecklist.services import Actor, allowed
+from ui.worklist.schedule_feed import ScheduleFeed
+from ui.worklist.scheduled_today import ScheduledToday
+from vpchecklist.services import Actor, allowed, schedule
 from vpchecklist.store import Store
+
+
+def fetch_home(store: Store, actor: Actor) -> tuple[list[dict], list[dict]]:
+    """The worklist's checklists and today's scheduled visits, read together on a worker."""
+    return fetch_worklist(store, actor), schedule.upcoming(store, actor, only_day=True)
 
 
 class WorklistPage(QWidget):
     open_requested = Signal(int)
     new_requested = Signal()
+    start_requested = Signal(dict)  # a scheduled visit (``services.schedule`` shape)
     loaded = Signal()
 
     def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None) -> None:
@@ -74,6 +82,12 @@ class WorklistPage(QWidget):
         self.empty = QLabel("No checklists for today and none in progress.")
         self.empty.setObjectName("worklist.empty")
         self.empty.hide()
+        self.scheduled = ScheduledToday()
+        self.scheduled.start_requested.connect(self.start_requested)
+        if not allowed(actor.role, "create"):
+            self.scheduled.hide()
+        self.feed = ScheduleFeed(store, actor, self)
+        self.feed.imported.connect(self.refresh)
 
         top = QHBoxLayout()
         heading = QVBoxLayout()
@@ -89,6 +103,7 @@ class WorklistPage(QWidget):
         layout.setContentsMargins(24, 16, 24, 16)
         layout.setSpacing(12)
         layout.addLayout(top)
+        layout.addWidget(self.scheduled)
         layout.addLayout(tools)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
@@ -106,15 +121,18 @@ class WorklistPage(QWidget):
 
     def set_actor(self, actor: Actor) -> None:
         self._actor = actor
+        self.feed.set_actor(actor)
 
     def refresh(self) -> None:
         """Reload in the background; the table keeps its rows until the new ones arrive."""
         store, actor = self._store, self._actor
         run_in_background(
-            lambda: fetch_worklist(store, actor), self._show_rows, parent=self, store=store
+            lambda: fetch_home(store, actor), self._show_rows, parent=self, store=store
         )
 
-    def _show_rows(self, rows: list[dict]) -> None:
+    def _show_rows(self, found: tuple[list[dict], list[dict]]) -> None:
+        rows, visits = found
+        self.scheduled.set_visits(visits)
         self.model.set_rows(rows)
         self.empty.setVisible(not rows)
         if rows and not self.table.currentIndex().isValid():
