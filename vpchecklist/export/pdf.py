@@ -52,6 +52,9 @@ PAPERS = {"A4": A4, "LETTER": LETTER}
 MARGIN = 15 * mm
 KEYWORD_ID = "checklist-id"
 KEYWORD_HASH = "record-sha256"
+#: Text particular to one copy rather than to the record (the audit chain's head when the copy
+#: was made, in the footer). ``verify`` compares a copy's text with the record's without it.
+COPY_MARK = re.compile(r"Audit chain at export: event \d+, SHA-256 [0-9a-f]{64}")
 
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#5c5c5c")

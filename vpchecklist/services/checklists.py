@@ -282,6 +282,16 @@ def detail(store: Store, actor: Actor, checklist_id: int, audited: bool = True) 
     """Everything about one checklist: header, answers, acknowledgements, signatures, addenda,
     history, the current evaluation and the record hash. Reading is audited."""
     audit.require(store, actor, "read", checklist_id)
+    record = stored_detail(store, checklist_id)
+    if audited:  # a person opening the record; internal re-reads (refresh, export) are not
+        with store.transaction():
+            audit.record(actor.username, "view", checklist_id=checklist_id)
+    return record
+
+
+def stored_detail(store: Store, checklist_id: int) -> dict[str, Any]:
+    """``detail`` without a user: the record as stored, for checks made on nobody's behalf
+    (``verify`` of an exported copy re-derives the copy from it). Writes nothing."""
     with store.reading():
         checklist = get_checklist(checklist_id)
         template = template_of(checklist)
@@ -334,9 +344,6 @@ def detail(store: Store, actor: Actor, checklist_id: int, audited: bool = True) 
             ),
         )
         completion = completion_of(checklist_id)
-    if audited:  # a person opening the record; internal re-reads (refresh, export) are not
-        with store.transaction():
-            audit.record(actor.username, "view", checklist_id=checklist_id)
     return {
         "id": checklist.id,
         "status": checklist.status,

@@ -198,13 +198,19 @@ def read_record(store: Store, actor: Actor, checklist_id: int) -> tuple[dict[str
     return record, template
 
 
+def render_pdf(store: Store, record: dict[str, Any], template: Template, paper: str) -> bytes:
+    """The PDF of ``record``: the one rendering an export writes and ``verify`` re-derives
+    (``store`` for what the database itself prints on every page, such as a demo mark)."""
+    return pdf.render(record, template, paper)
+
+
 def render_copy(
     store: Store, actor: Actor, checklist_id: int, target: Path, paper: str, replace: bool
 ) -> tuple[Staged, dict[str, Any]]:
     """Read and render one record and stage its PDF beside ``target``."""
     check_target(target, replace)
     record, template = read_record(store, actor, checklist_id)
-    data = pdf.render(record, template, paper)
+    data = render_pdf(store, record, template, paper)
     staged = stage(
         target,
         data,

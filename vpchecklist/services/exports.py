@@ -4,23 +4,11 @@ Each is a service call like every other verb: the role is checked, each copy is 
 ``export`` audit event committed together with the file's name (``export_copies``), refusals
 are audited. ``vpchecklist.export`` only turns a record into bytes.
 
-How a PDF copy is bound to the database (``verify_pdf``):
-
-* The PDF's Keywords metadata carries the checklist id and the record hash it shows
-  (``signing.record_hash``: the newest signature of the hash chain, so an addendum changes it).
-* Every export appends one audit event ``export`` whose detail holds the SHA-256 of the exact
-  file bytes written.
-* ``verify_pdf`` passes only when (1) the embedded record hash equals the record's current hash,
-  (2) the file's SHA-256 is one this database recorded when exporting that checklist, and
-  (3) the record's signatures still pass the hash-chain check. Editing any byte of the file
-  fails (2); an addendum signed after the export fails (1); tampering with the database
-  fails (3). The PDF needs no secret, and nothing in it has to be trusted.
+``verify_pdf`` (in ``copy_check``) checks a copy against the record as it stands.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import re
@@ -34,13 +22,13 @@ from typing import Any
 from peewee import fn
 
 from vpchecklist.clock import utc_now
-from vpchecklist.errors import NotFound, StorageError, ValidationError, VPError
+from vpchecklist.errors import ValidationError, VPError
 from vpchecklist.export import csv as csv_export
-from vpchecklist.export import fhir, pdf, pdf_text
-from vpchecklist.presentation import local_time_with_zone
-from vpchecklist.services import audit, checklists, signing
+from vpchecklist.export import fhir, pdf
+from vpchecklist.services import audit, checklists
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.checklists import Filters
+from vpchecklist.services.copy_check import verify_pdf
 from vpchecklist.services.export_copies import (
     Batch,
     BulkSummary,
@@ -57,7 +45,7 @@ from vpchecklist.services.export_copies import (
 from vpchecklist.services.export_pool import export_in_pool, worker_count
 from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
-from vpchecklist.store.models import AuditEvent, Checklist, Signature
+from vpchecklist.store.models import Signature
 from vpchecklist.templates import Template
 
 __all__ = [
@@ -386,80 +374,3 @@ def _bulk_csv(
     if refused:
         raise refused[0][1]
     summary.written.append(path)
-
-
-# ---------------------------------------------------------------------------------------------
-# verify
-
-
-def _exports_of(checklist_id: int) -> dict[str, dict[str, Any]]:
-    """Every exported file's SHA-256 for one checklist, with who exported it and when."""
-    out: dict[str, dict[str, Any]] = {}
-    events = AuditEvent.select().where(
-        AuditEvent.action == "export",
-        AuditEvent.outcome == "ok",
-        AuditEvent.checklist_id == checklist_id,
-    )
-    for event in events:
-        detail = json.loads(event.detail) if event.detail else {}
-        digest = detail.get("file_sha256")
-        if digest:
-            out[digest] = {"user": event.username, "at": event.at, **detail}
-    return out
-
-
-def verify_pdf(store: Store, pdf_path: Path | str, check_chain: bool = True) -> tuple[bool, str]:
-    """(ok, sentence): is this file an unaltered copy of the record as it stands now?"""
-    path = Path(pdf_path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return False, f"The file {path} cannot be read: {exc.strerror or exc}."
-    try:
-        checklist_id, embedded_hash = pdf_text.read_binding(data)
-    except ValueError as error:
-        return False, f"Not verified: {error}."
-    if checklist_id is None:
-        return False, "Not verified: the file names no checklist."
-    file_hash = hashlib.sha256(data).hexdigest()
-    try:
-        with store.reading():
-            checklist = Checklist.get_or_none(Checklist.id == checklist_id)
-            if checklist is None:
-                raise NotFound(f"there is no checklist {checklist_id} in this database")
-            exports = _exports_of(checklist_id)
-        current = signing.record_hash(store, checklist_id)
-        problems = (
-            [p for p in signing.verify_chain(store) if p["checklist_id"] == checklist_id]
-            if check_chain
-            else []
-        )
-    except (NotFound, StorageError) as error:
-        return False, f"Not verified: {error}."
-    if embedded_hash is None or current is None:
-        return False, (
-            f"Not verified: this is a copy of an unsigned draft of checklist {checklist_id}, "
-            "not a signed record."
-        )
-    if embedded_hash != current:
-        return False, (
-            f"Not verified: checklist {checklist_id} has changed since this copy was made "
-            f"(an addendum was signed). The copy shows record hash {embedded_hash}; the "
-            f"record's current hash is {current}. Export a new copy."
-        )
-    if file_hash not in exports:
-        return False, (
-            f"Not verified: the file's content is not that of any copy of checklist "
-            f"{checklist_id} exported from this database (file SHA-256 {file_hash}); it may "
-            "have been edited."
-        )
-    if problems:
-        return False, (
-            f"Not verified: the database record of checklist {checklist_id} fails its "
-            f"integrity check: {problems[0]['message']}."
-        )
-    made = exports[file_hash]
-    return True, (
-        f"Verified: an unaltered copy of checklist {checklist_id} (record hash {current}), "
-        f"exported by {made['user']} on {local_time_with_zone(made['at'])}."
-    )
