@@ -223,3 +223,22 @@ def test_report_names_the_site(cli_db: Path, records: dict[str, int], tmp_path: 
     text = PdfReader(out).pages[0].extract_text()
     assert "St Example Hospital" in text and "2026-03-01 to 2026-03-31" in text
     assert run_cli(cli_db, "audit", "verify").returncode == 0
+
+
+def test_record_pdf_prints_the_completion_pattern(
+    cli_db: Path, records: dict[str, int], tmp_path: Path
+) -> None:
+    for name, expected in (
+        ("rushed", "— flagged rushed (whole checklist in "),
+        ("careful", f"{len(LUMBAR_ANSWERS)} items in "),
+        ("imported", "answers imported, not timed"),
+    ):
+        out = tmp_path / f"{name}.pdf"
+        result = as_user(cli_db, "nurse", "export", str(records[name]), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
+        assert "Completion pattern" in text and expected in text, name
+        if name == "careful":
+            assert "flagged" not in text
+        if name != "imported":  # a draft's copy is never "verified"
+            assert run_cli(cli_db, "verify", str(out)).returncode == 0

@@ -404,6 +404,12 @@ def _summary(record: dict[str, Any], template: Template, width: float) -> list[F
         ("Template", f"{template.title} — id {template.id}, version {template.version}", "body"),
         ("Template SHA-256", record["template"]["hash"], "mono"),
     ]
+    pattern = record.get("completion_pattern", "")
+    if pattern:  # how it was completed (issue 15); a flag informs, it never blocked signing
+        words = pattern.removeprefix("Completion pattern: ")
+        pairs.append(
+            ("Completion pattern", words, "bold" if record.get("completion_rushed") else "body")
+        )
     rows = [[_t(k, "key"), _t(v, style)] for k, v, style in pairs]
     info = _table(rows, [0.26 * width, 0.74 * width], header=False)
     return [banner, Spacer(1, 6), info]
