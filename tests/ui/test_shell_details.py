@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from ui.app import application
+from ui.shell.first_run_dialog import FirstRunDialog
 from ui.shell.main_window import MainWindow
 from ui.shell.password_change_dialog import PasswordChangeDialog
 from ui.shell.startup_recovery import RecoveryDialog
@@ -160,3 +161,22 @@ def test_the_password_change_fields_stay_apart_when_an_error_appears(qtbot, stor
     qtbot.keyClick(fields[1], Qt.Key.Key_Return)
     assert "not the same" in message.text()
     qtbot.waitUntil(lambda: _apart([*fields, message], dialog), timeout=3000)
+
+
+def test_the_first_run_fields_stay_apart_when_an_error_appears(qtbot, store):  # type: ignore[no-untyped-def]
+    dialog = FirstRunDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    names = ("username", "full_name", "password", "repeat", "submit")
+    fields = [_widget(dialog, f"first_run.{name}") for name in names]
+    assert _apart(fields, dialog)
+    qtbot.keyClicks(fields[0], "admin")
+    qtbot.keyClicks(fields[1], "Ada Admin")
+    qtbot.keyClicks(fields[2], "short")
+    qtbot.keyClicks(fields[3], "short")
+    qtbot.keyClick(fields[3], Qt.Key.Key_Return)
+    message = _widget(dialog, "first_run.message")
+    assert message.isVisible() and "10 characters" in message.text()
+    qtbot.waitUntil(lambda: _apart([*fields, message], dialog), timeout=3000)
+    assert _fully_shown(message)
