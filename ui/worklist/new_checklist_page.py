@@ -216,6 +216,8 @@ class NewChecklistPage(QWidget):
         for edit in (self.patient_name, self.date_of_birth, self.mrn):
             edit.setReadOnly(locked)
             edit.setProperty("locked", locked)
+            edit.style().unpolish(edit)
+            edit.style().polish(edit)
 
     def _unlock_identity(self) -> None:
         self._set_identity_locked(False)

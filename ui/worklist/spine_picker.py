@@ -134,6 +134,7 @@ class SpinePicker(QWidget):
     def set_levels(self, levels: list[str]) -> None:
         self._apply(set(levels))
         self._write_entry()
+        self._announce()  # the summary (and anyone listening) follows levels set from outside
 
     def _clicked(self, _checked: bool) -> None:
         if self._syncing:
