@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from vpchecklist.clock import parse_utc
+from vpchecklist.rules.timing import dose_intervals, hours_text
 from vpchecklist.rules.values import is_na
 from vpchecklist.templates import Item
 
@@ -203,20 +204,38 @@ def _allergies(item: Item | None, value: Any) -> list[str]:
     return [_allergy(item, entry) for entry in entries]
 
 
-def _drug(item: Item | None, entry: dict[str, Any]) -> str:
+def hold_words(hours_before_start: float | None, hold_hours: float | None) -> str:
+    """How long before the start a drug was last taken against its hold, as the picker, the
+    review page and the PDF say it: ``50 h before the start, hold 72 h``."""
+    parts = []
+    if hours_before_start is not None:
+        parts.append(f"{hours_text(hours_before_start)} h before the start")
+    if hold_hours is None:
+        parts.append("not in the hold table: the physician confirms the hold")
+    else:
+        parts.append(f"hold {hours_text(hold_hours)} h")
+    return ", ".join(parts)
+
+
+def _drug(item: Item | None, entry: dict[str, Any], planned_start: str | None = None) -> str:
     """One drug of template v2's coded list (``{"drug": ID, "last_dose": …}``, ``other`` by
-    its given name): ``Apixaban — last dose 8 Mar 2026, 08:00``."""
+    its given name) with its last dose, the hours before the start and the hold:
+    ``Apixaban — last dose 8 Mar 2026, 08:00; 50 h before the start, hold 72 h``."""
     code = str(entry.get("drug", ""))
     drug = item.drug(code) if item is not None else None
     name = _coded_name(entry, code, drug.label if drug else None, drug.asks_name if drug else True)
-    return f"{name} — last dose {wall_time(entry.get('last_dose'))}"
+    text = f"{name} — last dose {wall_time(entry.get('last_dose'))}"
+    if item is None or drug is None:
+        return text
+    dose = dose_intervals(item, [entry], planned_start)[0]
+    return f"{text}; {hold_words(dose.hours_before_start, dose.hold_hours)}"
 
 
-def _anticoagulants(item: Item | None, value: Any) -> list[str]:
+def _anticoagulants(item: Item | None, value: Any, planned_start: str | None = None) -> list[str]:
     if value == "none":
         return [NO_ANTICOAGULANTS]
     if isinstance(value, list):
-        return [_drug(item, e) if isinstance(e, dict) else str(e) for e in value]
+        return [_drug(item, e, planned_start) if isinstance(e, dict) else str(e) for e in value]
     if isinstance(value, dict):  # template v1: one drug, its last dose, held or not
         return [
             str(value.get("drug", "")),
@@ -241,15 +260,18 @@ KIND_WORDS: dict[str, AnswerWords] = {
 }
 
 
-def answer_lines(item: Item | None, value: Any) -> list[str]:
+def answer_lines(item: Item | None, value: Any, planned_start: str | None = None) -> list[str]:
     """A stored answer in words, one line per fact (an allergy or a drug per line).
 
     ``item`` is None for an item the template no longer has; its value is shown as text.
+    ``planned_start`` (the record's) lets a drug say how long before the start it was taken.
     """
     if value is None:
         return [NOT_ANSWERED]
     if is_na(value):
         return [f"N/A — {value['na']}"]
+    if item is not None and item.kind == "anticoagulants":
+        return _anticoagulants(item, value, planned_start)
     words = KIND_WORDS.get(item.kind if item is not None else "")
     if words is not None:
         return words(item, value)
@@ -263,9 +285,11 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def answer_text(item: Item | None, value: Any, sep: str = "; ") -> str:
+def answer_text(
+    item: Item | None, value: Any, sep: str = "; ", planned_start: str | None = None
+) -> str:
     """``answer_lines`` on one line (a table cell, a CSV field)."""
-    return sep.join(answer_lines(item, value))
+    return sep.join(answer_lines(item, value, planned_start))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -60,11 +60,11 @@ def _label(template: Template, item_id: str) -> str:
     return item.label if item is not None else item_id
 
 
-def _value(template: Template, item_id: str, value: Any) -> str:
+def _value(template: Template, item_id: str, value: Any, planned_start: str) -> str:
     """An old or new value in the audit trail: "(none)" before the first answer."""
     if value is None:
         return "(none)"
-    return answer_text(template.item(item_id), value)
+    return answer_text(template.item(item_id), value, planned_start=planned_start)
 
 
 class RecordDialog(QDialog):
@@ -94,6 +94,7 @@ class RecordDialog(QDialog):
         summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         summary.setWordWrap(True)
 
+        planned = header["planned_start"]
         answers = []
         for item in template.items:
             answer = record["answers"].get(item.id)
@@ -101,7 +102,7 @@ class RecordDialog(QDialog):
             answers.append(
                 [
                     item.label,
-                    _value(template, item.id, answer["value"]) if answer else NOT_ANSWERED,
+                    _value(template, item.id, answer["value"], planned) if answer else NOT_ANSWERED,
                     who(answer, "answered") if answer else "",
                     local_time(answer["answered_at"]) if answer else "",
                     "; ".join(acknowledgement_lines(ack)) if ack else "",
@@ -117,8 +118,8 @@ class RecordDialog(QDialog):
                 local_time(h["changed_at"], seconds=True),
                 h["changed_by"],
                 _label(template, h["item"]),
-                _value(template, h["item"], h["old"]),
-                _value(template, h["item"], h["new"]),
+                _value(template, h["item"], h["old"], planned),
+                _value(template, h["item"], h["new"], planned),
             ]
             for h in record["history"]
         ]

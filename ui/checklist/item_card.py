@@ -97,7 +97,7 @@ class ItemCard(_AckMixin, QFrame):
 
         # Built now: the inputs (test contract: findChild finds any item right after the page
         # is built). Built when the card is first shown (``complete``): its labels and layout.
-        self.input = make_input(item, self)
+        self.input = make_input(item, self, session.detail["header"]["planned_start"])
         self.input.on_commit = self._commit
         self.input.on_clear = self._clear
         self.na_button: QPushButton | None = None

@@ -143,6 +143,7 @@ class ReviewPage(QWidget):
     def _fill_answers(self, ev: Evaluation) -> None:
         """One table: every item, its answer and who gave it; warnings amber, stops red."""
         answers = self.session.detail["answers"]
+        planned = self.session.detail["header"]["planned_start"]
         warned = {f.item for f in ev.warnings}
         stopped = {f.item for f in ev.stops}
         rows = []
@@ -157,7 +158,7 @@ class ReviewPage(QWidget):
                     css = "missing"
                 else:
                     shown = escape(mark) + "<br>".join(
-                        escape(line) for line in answer_lines(item, value)
+                        escape(line) for line in answer_lines(item, value, planned)
                     )
                 entry = answers.get(item.id) if value is not None else None
                 how = presentation.provenance_text(entry)

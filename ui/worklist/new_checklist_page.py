@@ -22,6 +22,7 @@ from ui.messages import as_sentence, show_error
 from ui.widgets import TOUCH_PX, button, error_label, line_edit, named, show_inline
 from ui.worklist.spine_picker import SpinePicker
 from vpchecklist.errors import ValidationError, VPError
+from vpchecklist.rules import level_warnings
 from vpchecklist.rules.values import HEADER_FIELDS
 from vpchecklist.services import Actor, checklists, schedule
 from vpchecklist.services.templates import active_template
@@ -56,6 +57,12 @@ class NewChecklistPage(QWidget):
             "new.physician", "Interventional radiologist", "interventional radiologist"
         )
         self.levels = SpinePicker(template.levels.allowed, template.levels.regions)
+        self.level_warnings = QLabel()
+        self.level_warnings.setObjectName("new.levels.warnings")
+        self.level_warnings.setProperty("severity", "warning")
+        self.level_warnings.setWordWrap(True)
+        self.level_warnings.hide()
+        self.levels.changed.connect(self._show_level_warnings)
         self.errors = {field: error_label(f"new.error.{field}") for field in HEADER_FIELDS}
         self.general_error = error_label("new.error")
         # A visit from the schedule fixes the identity: changing it asks for a reason.
@@ -119,6 +126,7 @@ class NewChecklistPage(QWidget):
         spine = QGroupBox("Levels to treat")
         spine_layout = QVBoxLayout(spine)
         spine_layout.addWidget(self.levels)
+        spine_layout.addWidget(self.level_warnings)
         spine_layout.addWidget(self.errors["levels"])
 
         columns = QHBoxLayout()
@@ -241,8 +249,17 @@ class NewChecklistPage(QWidget):
             "physician": self.physician.text(),
         }
 
+    def _show_level_warnings(self, levels: list[str]) -> None:
+        """The core's warnings on these levels (count, gap, upper thoracic), shown while the
+        levels are picked; the checklist asks for their acknowledgement later."""
+        texts = level_warnings(levels, self._template) if levels else []
+        show_inline(self.level_warnings, "\n".join(f"⚠ {text}" for text in texts))
+
     def submit(self) -> None:
         self._clear_errors()
+        if self.levels.refuse_unknown():
+            self.levels.entry.setFocus()
+            return  # a typed level that is not one is never dropped silently (spec §6.5)
         try:
             header = checklists.parse_header(self.header_document(), self._template)
             if self.visit is not None:

@@ -158,6 +158,18 @@ class SpinePicker(QWidget):
         self.unknown.setVisible(bool(unknown))
         self._announce()
 
+    def refuse_unknown(self) -> bool:
+        """Whether the typed text names something that is not a level; if so, say so in the
+        ``new.levels.unknown`` label (creating a checklist waits until it is corrected)."""
+        _wanted, unknown = self.parse(self.entry.text())
+        if unknown:
+            self.unknown.setText(
+                f"Not a level: {', '.join(unknown)}. Levels are {self._range_text()}. "
+                "Correct or remove it before creating the checklist."
+            )
+        self.unknown.setVisible(bool(unknown))
+        return bool(unknown)
+
     def parse(self, text: str) -> tuple[set[str], list[str]]:
         """Typed tokens → known levels, plus the tokens that name none (shown, not guessed)."""
         wanted: set[str] = set()

@@ -59,7 +59,7 @@ def cmd_show(ctx: Context) -> int:
     ctx.print(words.times_note())
     for item_id, entry in sorted(detail["answers"].items()):
         ctx.print(
-            f"  {item_id}: {words.answer_text(template.item(item_id), entry['value'])}  "
+            f"  {item_id}: {words.answer_text(template.item(item_id), entry['value'], planned_start=header['planned_start'])}  "
             f"({entry['answered_by']}, {words.local_time(entry['answered_at'])})"
         )
     for sig in detail["signatures"]:

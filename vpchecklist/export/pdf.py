@@ -337,7 +337,7 @@ def _answer_cell(
     if answer is None:
         runs.append(_run(NOT_ANSWERED, "italic"))
     else:
-        lines = answer_lines(item, answer["value"])
+        lines = answer_lines(item, answer["value"], record["header"]["planned_start"])
         if item is not None and item.kind == "allergies" and len(lines) > 1:
             lines = ["• " + line for line in lines]
         runs.append(_run("\n".join(lines)))

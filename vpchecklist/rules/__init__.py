@@ -4,6 +4,7 @@ from vpchecklist.rules.evaluation import Evaluation, Finding, evaluate, evaluate
 from vpchecklist.rules.levels import (
     deciding_levels,
     derived_answer,
+    level_warnings,
     most_cranial_region,
     parse_levels,
     regions_of,
@@ -17,6 +18,7 @@ __all__ = [
     "derived_answer",
     "evaluate",
     "evaluate_document",
+    "level_warnings",
     "most_cranial_region",
     "normalize_answer",
     "normalize_header",

@@ -14,13 +14,7 @@ from typing import Any
 
 from vpchecklist.errors import ValidationError
 from vpchecklist.rules.allergies import agent_banners, agent_findings, substring_flags
-from vpchecklist.rules.levels import (
-    derived_answer,
-    has_gap,
-    is_upper_thoracic,
-    parse_levels,
-    regions_of,
-)
+from vpchecklist.rules.levels import derived_answer, level_warnings, parse_levels, regions_of
 from vpchecklist.rules.timing import DoseInterval, dose_intervals, elapsed_hours, hours_text
 from vpchecklist.rules.values import (
     clean_text,
@@ -167,14 +161,7 @@ def _levels(doc: dict[str, Any], template: Template, ev: Evaluation) -> None:
         ev.errors.append(Finding("levels", exc.message))
         return
     ev.regions = regions_of(ev.levels, template)
-    rules = template.levels
-    upper = [lvl for lvl in ev.levels if is_upper_thoracic(lvl, template)]
-    if upper:
-        ev.warnings.append(Finding("levels", f"{', '.join(upper)}: {rules.upper_thoracic_warning}"))
-    if rules.max_count is not None and len(ev.levels) > rules.max_count:
-        ev.warnings.append(Finding("levels", rules.too_many_warning.format(count=len(ev.levels))))
-    if rules.gap_warning and has_gap(ev.levels, template):
-        ev.warnings.append(Finding("levels", rules.gap_warning))
+    ev.warnings += [Finding("levels", text) for text in level_warnings(ev.levels, template)]
 
 
 def _answers(doc: dict[str, Any], template: Template, ev: Evaluation) -> set[str]:

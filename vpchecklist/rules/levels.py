@@ -91,6 +91,22 @@ def has_gap(levels: list[str], template: Template) -> bool:
     return any(b - a > 1 for a, b in zip(positions, positions[1:], strict=False))
 
 
+def level_warnings(levels: list[str], template: Template) -> list[str]:
+    """The warnings on ``levels`` (cranial to caudal, valid): upper/mid thoracic (§2), more
+    than the template's count and a gap in the order (§6.5). The checklist and the new-checklist
+    page show the same sentences."""
+    rules = template.levels
+    out = []
+    upper = [lvl for lvl in levels if is_upper_thoracic(lvl, template)]
+    if upper:
+        out.append(f"{', '.join(upper)}: {rules.upper_thoracic_warning}")
+    if rules.max_count is not None and len(levels) > rules.max_count:
+        out.append(rules.too_many_warning.format(count=len(levels)))
+    if rules.gap_warning and has_gap(levels, template):
+        out.append(rules.gap_warning)
+    return out
+
+
 def deciding_levels(derivation: Derivation, levels: list[str], template: Template) -> list[str]:
     """The levels that decide a derived answer, for "Thoracic level T12 → hospital gown"."""
     if derivation.mixed_rule == "most_cranial":
