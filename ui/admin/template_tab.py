@@ -49,6 +49,12 @@ class TemplateTab(QWidget):
         self.load = button(
             "Load new version…", "admin.template.load", "Load a new template version"
         )
+        self.upgrade = button(
+            "Review bundled version…",
+            "admin.template.upgrade",
+            "Review what the bundled newer version changes, then use it",
+        )
+        self.upgrade.hide()
         self.status = status_label("admin.template.status")
         form = QFormLayout()
         form.addRow("Template", self.template_id)
@@ -62,6 +68,7 @@ class TemplateTab(QWidget):
         )
         load_row = QHBoxLayout()
         load_row.addWidget(self.load)
+        load_row.addWidget(self.upgrade)
         load_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -71,6 +78,7 @@ class TemplateTab(QWidget):
         layout.addWidget(self.status)
         layout.addStretch(1)
         self.load.clicked.connect(self._choose_file)
+        self.upgrade.clicked.connect(self._review_bundled)
         self.refresh()
 
     def set_actor(self, actor: Actor) -> None:
@@ -90,6 +98,16 @@ class TemplateTab(QWidget):
         self.title.setText(template.title)
         self.version.setText(template.version)
         self.content_hash.setText(template.content_hash)
+        newer = template_service.newer_bundled(template)
+        if newer is not None:
+            self.upgrade.setText(f"Review version {newer.version}…")
+        self.upgrade.setVisible(newer is not None)
+
+    def _review_bundled(self) -> None:
+        """The bundled newer version (v2 where a site still uses v1): its changes first."""
+        newer = template_service.newer_bundled(self._active())
+        if newer is not None:
+            self.load_file(template_service.bundled_path(newer))
 
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

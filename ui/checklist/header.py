@@ -23,7 +23,9 @@ class PatientHeader(QWidget):
     back_requested = Signal()
     addendum_requested = Signal()
 
-    def __init__(self, header: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, header: dict[str, Any], parent: QWidget | None = None, template_note: str = ""
+    ) -> None:
         super().__init__(parent)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -53,6 +55,13 @@ class PatientHeader(QWidget):
         who.addWidget(name)
         who.addWidget(facts)
         who.addWidget(self.status)
+        # A draft started on an older template version says it continues on that version.
+        self.template_note = QLabel(template_note)
+        self.template_note.setObjectName("checklist.template_note")
+        self.template_note.setProperty("role", "info")
+        self.template_note.setWordWrap(True)
+        self.template_note.setVisible(bool(template_note))
+        who.addWidget(self.template_note)
         row.addLayout(who, 1)
 
         self.addendum = QPushButton("Add addendum…")

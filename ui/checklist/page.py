@@ -86,7 +86,9 @@ class ChecklistPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        self.header = PatientHeader(session.detail["header"], self)
+        self.header = PatientHeader(
+            session.detail["header"], self, template_note=session.template_note
+        )
         self.header.back_requested.connect(self.closed)
         self.header.addendum_requested.connect(self._open_addendum)
         outer.addWidget(self.header)

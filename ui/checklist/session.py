@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 from ui.operations import Operation, run_in_background
 from vpchecklist.errors import ValidationError, VPError
 from vpchecklist.rules.evaluation import Evaluation
-from vpchecklist.services import checklists, signing, wristband
+from vpchecklist.services import checklists, signing, templates, wristband
 from vpchecklist.services.actors import Actor
 from vpchecklist.store import Store
 from vpchecklist.templates import Template
@@ -50,6 +50,11 @@ class ChecklistSession(QObject):
         self.detail: dict[str, Any] = checklists.detail(store, actor, checklist_id)
         self.template: Template = checklists.template_for(store, actor, checklist_id)
         self.evaluation: Evaluation = checklists.evaluation(store, actor, checklist_id)
+        #: For a draft on another template version than the active one: it continues on its own.
+        self.template_note = ""
+        if self.status == "draft":
+            with store.reading():
+                self.template_note = templates.continues_on(self.template) or ""
 
     @property
     def status(self) -> str:
