@@ -17,7 +17,10 @@ from vpchecklist.store import Store
 
 
 def test_v1_to_v2_differences_before_activation_and_the_v1_draft_continues_on_v1(
-    qtbot: Any, store: Store, actors: dict[str, Actor], admin_page  # noqa: F811
+    qtbot: Any,
+    store: Store,
+    actors: dict[str, Actor],
+    admin_page,  # noqa: F811
 ) -> None:
     # The site had activated v1; a nurse starts a draft on it.
     template_service.activate_template(
