@@ -14,8 +14,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -48,14 +49,17 @@ def typed_datetime(text: str) -> str:
     return f"{day}T{int(hour):02d}:{minute}"
 
 
-class _Row:
-    """One recorded agent or drug: its name, its fields, a remove button."""
+class _Row(QObject):
+    """One recorded agent or drug: its name, its fields, a remove button. A QObject owned by
+    the picker, its slots bound methods: no lambda keeps a deleted row's widgets alive."""
 
     def __init__(
         self, picker: _CodedListInput, code: str, label: str, fields: list[tuple[str, str]], n: int
     ) -> None:
+        super().__init__(picker)
+        self.picker = picker
         self.code = code
-        host = picker.host
+        host = picker.box
         base = f"{picker.item.id}.{code}" + (f".{n}" if n > 1 else "")
         self.base = base
         self.line = QHBoxLayout()
@@ -71,6 +75,7 @@ class _Row:
             edit.setPlaceholderText(placeholder)
             edit.setMinimumWidth(150)
             edit.editingFinished.connect(picker.finish)
+            edit.textChanged.connect(self._changed)
             self.fields[key] = edit
             self.line.addWidget(edit, 1)
         self.note = QLabel(host)
@@ -80,10 +85,16 @@ class _Row:
         self.note.setVisible(False)
         self.remove = QPushButton("Remove", host)
         named(self.remove, f"{base}.remove", f"Remove {label}")
-        self.remove.clicked.connect(lambda: picker.remove_row(self))
+        self.remove.clicked.connect(self._remove)
         self.line.addWidget(self.remove)
         for widget in (self.title, *self.fields.values(), self.remove):
             widget.show()  # added to a card already on screen: not shown by itself
+
+    def _changed(self, _text: str) -> None:
+        self.picker.row_changed(self)
+
+    def _remove(self) -> None:
+        self.picker.remove_row(self)
 
     def widgets(self) -> list[QWidget]:
         return [self.title, *self.fields.values(), self.note, self.remove]
@@ -109,32 +120,41 @@ class _CodedListInput(ItemInput):
         self.planned_start = planned_start
         self.rows: list[_Row] = []
         self._last: Any = None
-        body = QVBoxLayout()
+        # The picker as one widget named after the item (the test contract's ``<id>``).
+        self.box = QWidget(self.host)
+        named(self.box, item.id, item.label)
+        body = QVBoxLayout(self.box)
+        body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(6)
         top = QHBoxLayout()
-        self.none = answer_button(
-            f"{item.id}.none", self.none_text, self.none_accessible, self.host
-        )
+        self.none = answer_button(f"{item.id}.none", self.none_text, self.none_accessible, self.box)
         self.none.clicked.connect(self._choose_none)
         top.addWidget(self.none)
-        top.addWidget(QLabel(self.add_text, self.host))
+        top.addWidget(QLabel(self.add_text, self.box))
         top.addStretch(1)
         body.addLayout(top)
         grid = QGridLayout()
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(6)
         self.code_buttons: dict[str, QPushButton] = {}
+        self.code_group = QButtonGroup(self)
+        self.code_group.setExclusive(False)
+        self._codes = [code for code, _label in self.codes()]
         for n, (code, label) in enumerate(self.codes()):
-            button = QPushButton(label, self.host)
+            button = QPushButton(label, self.box)
             named(button, f"{item.id}.{code}", f"{item.label}: add {label}")
-            button.clicked.connect(lambda _=False, c=code: self.add_row(c))
+            self.code_group.addButton(button, n)
             grid.addWidget(button, n // COLUMNS, n % COLUMNS)
             self.code_buttons[code] = button
+        self.code_group.idClicked.connect(self._code_clicked)  # one connection, not one per code
         body.addLayout(grid)
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(4)
         body.addLayout(self.rows_box)
-        self.row.addLayout(body, 1)
+        self.row.addWidget(self.box, 1)
+
+    def _code_clicked(self, index: int) -> None:
+        self.add_row(self._codes[index])
 
     # -- what subclasses say --------------------------------------------------------------
     def codes(self) -> list[tuple[str, str]]:
@@ -164,8 +184,6 @@ class _CodedListInput(ItemInput):
             return existing[0]
         label = dict(self.codes())[code]
         row = _Row(self, code, label, self.fields_of(code), len(existing) + 1)
-        for edit in row.fields.values():
-            edit.textChanged.connect(lambda _t, r=row: self.row_changed(r))
         self.rows.append(row)
         self.rows_box.addLayout(row.line)
         if entry is not None:
@@ -186,6 +204,7 @@ class _CodedListInput(ItemInput):
         for widget in row.widgets():
             widget.hide()
             widget.deleteLater()
+        row.deleteLater()
 
     def _clear_rows(self) -> None:
         for row in list(self.rows):
