@@ -168,7 +168,24 @@ def test_the_coded_lists_of_template_v2_have_their_words():
             {"drug": "warfarin", "last_dose": "2026-03-05T18:00"},
             {"drug": "other", "name": "Cilostazol", "last_dose": "2026-03-01T08:00"},
         ],
-    ) == ["Warfarin — last dose 5 Mar 2026, 18:00", "Cilostazol — last dose 1 Mar 2026, 08:00"]
+    ) == [
+        "Warfarin — last dose 5 Mar 2026, 18:00; hold 120 h",
+        "Cilostazol — last dose 1 Mar 2026, 08:00; "
+        "not in the hold table: the physician confirms the hold",
+    ]
+    # With the record's planned start: the real hours before it, beside the hold.
+    assert answer_lines(
+        drugs,
+        [
+            {"drug": "warfarin", "last_dose": "2026-03-05T18:00"},
+            {"drug": "heparin_iv", "last_dose": "2026-03-10T06:30"},
+        ],
+        "2026-03-10T10:00",
+    ) == [
+        "Warfarin — last dose 5 Mar 2026, 18:00; 112 h before the start, hold 120 h",
+        "Heparin (IV, unfractionated) — last dose 10 Mar 2026, 06:30; "
+        "3.5 h before the start, hold 6 h",
+    ]
     assert answer_lines(allergies, "none") == ["No known allergies"]
     assert answer_lines(drugs, "none") == ["None taken"]
     # An item the template no longer has: the stored codes are still shown, never dropped.

@@ -85,8 +85,9 @@ SHAPES: dict[str, list[tuple[str, Any, list[str]]]] = {
                 {"drug": "other", "name": "Cilostazol", "last_dose": "2026-03-01T08:00"},
             ],
             [
-                "Apixaban — last dose 8 Mar 2026, 08:00",
-                "Cilostazol — last dose 1 Mar 2026, 08:00",
+                "Apixaban — last dose 8 Mar 2026, 08:00; 50 h before the start, hold 72 h",
+                "Cilostazol — last dose 1 Mar 2026, 08:00; 218 h before the start, "
+                "not in the hold table: the physician confirms the hold",
             ],
         ),
         ("sedation.escort", "no", ["No"]),
@@ -196,7 +197,8 @@ def test_review_page_and_pdf_word_every_answer_alike(qtbot, store, actors, paris
 
     for item in template.items:
         stored = record["answers"].get(item.id)
-        words = answer_lines(item, stored["value"] if stored else None)
+        planned = record["header"]["planned_start"]
+        words = answer_lines(item, stored["value"] if stored else None, planned)
         for line in words:
             assert squeeze(line) in review_rows[item.label], (item.id, line, "review page")
             assert squeeze(line) in pdf_rows[f"{item.label}\n{item.id}"], (item.id, line, "PDF")
@@ -206,7 +208,8 @@ def test_review_page_and_pdf_word_every_answer_alike(qtbot, store, actors, paris
         item = template.item(item_id)
         assert item is not None
         stored = record["answers"].get(item_id)
-        assert answer_lines(item, stored["value"] if stored else None) == expected, item_id
+        value = stored["value"] if stored else None
+        assert answer_lines(item, value, record["header"]["planned_start"]) == expected, item_id
         for line in expected:
             assert squeeze(line) in review_rows[item.label], (item_id, line)
             assert squeeze(line) in pdf_rows[f"{item.label}\n{item.id}"], (item_id, line)
