@@ -3,7 +3,7 @@ and charts on screen (target <= 500 ms), and the range read alone.
 
 Run: ``python benchmarks/dashboard.py [--records N]`` (offscreen unless ``QT_QPA_PLATFORM`` says
 otherwise). 40 demo checklists are generated at realistic paces (``demo.generate``) and cloned
-with their answer history and sign events to N (tests/bulk_records.py), planned 2020-2025;
+with their answer history and completion summaries to N (tests/bulk_records.py), planned 2020-2025;
 the dashboard's period covers all of them.
 """
 

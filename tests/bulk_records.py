@@ -1,7 +1,7 @@
 """Many complete records fast, for UI tests and benchmarks: a few real signed demo checklists
-(``demo.generate``, ~75 ms each) cloned with ``insert_many`` (answers, acknowledgements and
-signatures included), so each clone exports to a complete PDF; answer history and the sign
-event are cloned too, so each clone has the completion pattern of its original.
+(``demo.generate``, ~0.2 s each: answered item by item) cloned with ``insert_many`` (answers, acknowledgements and
+signatures included), so each clone exports to a complete PDF; answer history and the
+completion summary are cloned too, so each clone has the completion pattern of its original.
 
 The clones' signature hashes are unique but not a valid chain: use them for lists and exports,
 never for ``verify_chain``.
@@ -21,8 +21,8 @@ from vpchecklist.store.models import (
     Acknowledgement,
     Answer,
     AnswerHistory,
-    AuditEvent,
     Checklist,
+    CompletionSummary,
     Signature,
 )
 
@@ -31,13 +31,6 @@ _NAMES = ["Łucja Nowak-Żółć", "Nguyễn Thị Hạnh", "Ingrid Müller", "J
 
 def _rows(model: Any, checklist_id: int) -> list[dict[str, Any]]:
     rows = list(model.select().where(model.checklist == checklist_id).dicts())
-    for row in rows:
-        row.pop("id", None)
-    return rows
-
-
-def _event_rows(checklist_id: int) -> list[dict[str, Any]]:
-    rows = list(AuditEvent.select().where(AuditEvent.checklist_id == checklist_id).dicts())
     for row in rows:
         row.pop("id", None)
     return rows
@@ -65,10 +58,9 @@ def make_records(
                 "acks": _rows(Acknowledgement, cid),
                 "signatures": _rows(Signature, cid),
                 "history": _rows(AnswerHistory, cid),
-                # The sign event keeps the completion summary the dashboard sums.
-                "events": [
-                    e for e in _event_rows(cid) if e["action"] == "sign" and e["outcome"] == "ok"
-                ],
+                "summaries": list(
+                    CompletionSummary.select().where(CompletionSummary.checklist == cid).dicts()
+                ),
             }
         )
     batch = 500
@@ -81,7 +73,7 @@ def make_records(
             chunk = range(start, min(start + batch, remaining))
             checklists, answers, acks, signatures, closed = [], [], [], [], []
             history: list[dict[str, Any]] = []
-            events: list[dict[str, Any]] = []
+            summaries: list[dict[str, Any]] = []
             for n in chunk:
                 source = next(cycle)
                 cid = next_id + n
@@ -101,7 +93,7 @@ def make_records(
                 answers += [dict(a, checklist=cid) for a in source["answers"]]
                 acks += [dict(a, checklist=cid) for a in source["acks"]]
                 history += [dict(h, checklist=cid) for h in source["history"]]
-                events += [dict(e, checklist_id=cid) for e in source["events"]]
+                summaries += [dict(e, checklist=cid) for e in source["summaries"]]
                 for signature in source["signatures"]:
                     digest = hashlib.sha256(f"{signature['record_hash']}{cid}".encode()).hexdigest()
                     signatures.append(
@@ -114,7 +106,7 @@ def make_records(
                 (Acknowledgement, acks),
                 (Signature, signatures),
                 (AnswerHistory, history),
-                (AuditEvent, events),
+                (CompletionSummary, summaries),
             ):
                 for part in range(0, len(rows), 2000):
                     model.insert_many(rows[part : part + 2000]).execute()

@@ -14,7 +14,7 @@ from tests.conftest import PASSWORDS
 from tests.documents import LUMBAR_ANSWERS
 from tests.walkthrough import HEADER, walk
 from vpchecklist.clock import ManualClock, using_clock
-from vpchecklist.errors import PermissionDenied, ValidationError
+from vpchecklist.errors import PermissionDenied, StorageError, ValidationError
 from vpchecklist.metrics import planned_start_utc
 from vpchecklist.services import Actor, checklists, signing
 from vpchecklist.services import metrics as metrics_service
@@ -25,7 +25,7 @@ from vpchecklist.services.metrics import (
     records_in_range,
 )
 from vpchecklist.store import Store
-from vpchecklist.store.models import AuditEvent
+from vpchecklist.store.models import AuditEvent, CompletionSummary
 
 
 def planned_utc() -> datetime:
@@ -143,20 +143,22 @@ def test_bad_period_is_refused(
         records_in_range(store, actors["auditor"], RangeQuery(date_from, date_to))
 
 
-def test_signing_keeps_the_pattern_in_its_audit_event(
-    store: Store, actors: dict[str, Actor]
-) -> None:
-    """A range of closed records is summed from the sign events, not every answer time: the
-    summary must equal the pattern computed from the answer times."""
+def test_signing_keeps_the_pattern_as_a_summary_row(store: Store, actors: dict[str, Actor]) -> None:
+    """A period of closed records is summed from their summary rows, not every answer time:
+    the summary must equal the pattern computed from the answer times."""
     nurse = actors["nurse"]
     cid = walk(store, nurse, 1.0, start=datetime(2026, 3, 10, 9, 0, tzinfo=UTC))
     live = record_completion(store, nurse, cid)
     signing.sign(store, nurse, cid, PASSWORDS["nurse"], "ready")
+    kept = CompletionSummary.get(CompletionSummary.checklist == cid)
+    assert kept.rushed is True and kept.method == SUMMARY_METHOD and kept.stops == "[]"
     event = AuditEvent.get(AuditEvent.action == "sign", AuditEvent.checklist_id == cid)
-    kept = json.loads(event.detail)["completion"]
-    assert kept["rushed"] is True and kept["method"] == SUMMARY_METHOD and kept["stops"] == []
+    assert json.loads(event.detail)["completion_rushed"] is True
     (row,) = records_in_range(store, actors["auditor"], RangeQuery("2026-03-10", "2026-03-10"))
     assert row.completion == replace(live, status="signed", sections=())
+    # derived from signed content: never rewritten
+    with pytest.raises(StorageError), store.transaction():
+        CompletionSummary.update(rushed=False).execute()
 
 
 def test_records_summarised_by_an_older_method_are_recomputed(

@@ -38,8 +38,8 @@ from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import (
     AnswerHistory,
-    AuditEvent,
     Checklist,
+    CompletionSummary,
     User,
     database,
 )
@@ -155,20 +155,32 @@ def completion_of(checklist_id: int) -> Completion:
 SUMMARY_METHOD = 1
 
 
-def signing_summary(checklist_id: int, stops: list[str]) -> dict[str, Any]:
-    """What the ``sign`` audit event keeps of the completion pattern, so a range of thousands
-    of closed records is summed without re-reading every answer time (signed records never
-    change). Never stops a signature: a failure here is logged and the pattern is computed
-    from the answer times when read."""
+def keep_summary(checklist_id: int, stops: list[str]) -> dict[str, Any]:
+    """At signing, inside its transaction: keep the record's completion pattern as one
+    ``completion_summary`` row (a period of thousands of closed records is then summed without
+    re-reading every answer time; signed records never change). Returns what the sign event
+    notes of it. Never stops a signature: a failure to compute is logged, and the pattern is
+    computed from the answer times when read."""
     try:
         done = completion_of(checklist_id)
     except Exception:  # noqa: BLE001 - flags never block signing
         log.exception("completion pattern of checklist %s not summarised", checklist_id)
         return {}
-    data = done.to_json()
-    for key in ("checklist_id", "status", "sections"):
-        del data[key]
-    return {"completion": {**data, "method": SUMMARY_METHOD, "stops": list(dict.fromkeys(stops))}}
+    CompletionSummary.insert(
+        checklist=checklist_id,
+        method=SUMMARY_METHOD,
+        answered=done.answered,
+        timed_items=done.timed_items,
+        imported_answers=done.imported_answers,
+        total_seconds=done.total_seconds,
+        fast_answers=done.fast_answers,
+        changed_answers=done.changed_answers,
+        timeout_timing=done.timeout_timing,
+        rushed=done.rushed,
+        rushed_because=done.rushed_because,
+        stops=json.dumps(list(dict.fromkeys(stops))),
+    ).execute()
+    return {"completion_rushed": done.rushed}
 
 
 def record_completion(store: Store, actor: Actor, checklist_id: int) -> Completion:
@@ -179,22 +191,6 @@ def record_completion(store: Store, actor: Actor, checklist_id: int) -> Completi
         if not Checklist.select().where(Checklist.id == checklist_id).exists():
             raise NotFound(f"There is no checklist {checklist_id}.")
         return completion_of(checklist_id)
-
-
-def _summaries(ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Completion summaries recorded at signing, by checklist id (current method only)."""
-    found: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), 900):
-        query = AuditEvent.select(AuditEvent.checklist_id, AuditEvent.detail).where(
-            AuditEvent.checklist_id.in_(ids[start : start + 900]),
-            AuditEvent.action == "sign",
-            AuditEvent.outcome == "ok",
-        )
-        for checklist_id, detail in _tuples(query):
-            summary = json.loads(detail).get("completion") if detail else None
-            if summary and summary.get("method") == SUMMARY_METHOD:
-                found[checklist_id] = summary
-    return found
 
 
 def records_in_range(store: Store, actor: Actor, query: RangeQuery) -> list[RecordMetrics]:
@@ -311,15 +307,15 @@ def _read_range(query: RangeQuery) -> list[RecordMetrics]:
             params,
         )
     ]
-    summaries: dict[int, dict[str, Any]] = {}
-    for checklist_id, detail in _rows_of(
-        "SELECT e.checklist_id, e.detail FROM audit_event e JOIN checklist c"
-        f" ON c.id = e.checklist_id WHERE {where} AND e.action = 'sign' AND e.outcome = 'ok'",
+    summaries: dict[int, tuple[Any, ...]] = {}
+    for kept in _rows_of(
+        "SELECT s.checklist_id, s.answered, s.timed_items, s.imported_answers, s.total_seconds,"
+        " s.fast_answers, s.changed_answers, s.timeout_timing, s.rushed, s.rushed_because,"
+        " s.stops FROM completion_summary s JOIN checklist c ON c.id = s.checklist_id"
+        f" WHERE {where} AND s.method = {SUMMARY_METHOD:d}",
         params,
     ):
-        summary = json.loads(detail).get("completion") if detail else None
-        if summary and summary.get("method") == SUMMARY_METHOD:
-            summaries[checklist_id] = summary
+        summaries[kept[0]] = kept
     reasons = {
         checklist_id: reason or ""
         for checklist_id, reason in _rows_of(
@@ -343,7 +339,7 @@ def _read_range(query: RangeQuery) -> list[RecordMetrics]:
         summary = summaries.get(row.id)
         if summary is not None:
             done = _from_summary(row, summary)
-            stops = tuple(summary["stops"])
+            stops = tuple(json.loads(summary[10])) if summary[10] != "[]" else ()
         else:
             done = _completion(row, history.get(row.id, []))
             stops = _stops_of(row.id) if row.status == "postponed" else ()
@@ -373,19 +369,9 @@ def _read_range(query: RangeQuery) -> list[RecordMetrics]:
 _HEADER_LABELS = {"levels": "Treated levels"}  # warnings on the header, not on an item
 
 
-def _from_summary(row: _Row, s: dict[str, Any]) -> Completion:
+def _from_summary(row: _Row, s: tuple[Any, ...]) -> Completion:
     return Completion(
-        row.id,
-        row.status,
-        s["answered"],
-        s["timed_items"],
-        s["imported_answers"],
-        s["total_seconds"],
-        s["fast_answers"],
-        s["changed_answers"],
-        s["timeout_timing"],
-        s["rushed"],
-        s["rushed_because"],
+        row.id, row.status, s[1], s[2], s[3], s[4], s[5], s[6], s[7], bool(s[8]), s[9]
     )
 
 

@@ -19,7 +19,7 @@ from vpchecklist.rules.values import clean_text
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.auth import check_credentials
-from vpchecklist.services.metrics import signing_summary
+from vpchecklist.services.metrics import keep_summary
 from vpchecklist.services.records import draft_checklist, evaluate_stored, get_checklist
 from vpchecklist.services.signed_content import (
     MEANINGS,
@@ -137,7 +137,7 @@ def sign(
                 meaning=meaning,
                 seq=signature.seq,
                 record_hash=signature.record_hash,
-                **signing_summary(checklist_id, [stop.item for stop in ev.stops]),
+                **keep_summary(checklist_id, [stop.item for stop in ev.stops]),
             )
             return str(signature.record_hash)
 

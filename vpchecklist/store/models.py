@@ -11,6 +11,7 @@ from peewee import (
     BooleanField,
     CharField,
     DatabaseProxy,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -196,6 +197,32 @@ class Appointment(BaseModel):
     updated_at = CharField()
 
 
+class CompletionSummary(BaseModel):
+    """How a closed record was completed (issue 15), written with its record signature.
+
+    Derived from the answer times in ``answer_history`` and never changed (signed records do
+    not change), so a period of thousands of records is summed from one compact row each
+    instead of every answer time. ``method`` names the arithmetic that made it: a summary of
+    an older method is recomputed from the answer times when read.
+    """
+
+    checklist_id: int
+    checklist = ForeignKeyField(
+        Checklist, primary_key=True, backref="completion", on_delete="RESTRICT"
+    )
+    method = IntegerField()
+    answered = IntegerField()
+    timed_items = IntegerField()
+    imported_answers = IntegerField()
+    total_seconds = FloatField(null=True)
+    fast_answers = IntegerField()
+    changed_answers = IntegerField()
+    timeout_timing = CharField()  # ok | early | late | missing
+    rushed = BooleanField()
+    rushed_because = TextField(default="")
+    stops = TextField(default="[]")  # JSON list of the hard stops' item ids at signing
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     SchemaVersion,
     Setting,
@@ -209,4 +236,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     Signature,
     AuditEvent,
     Appointment,
+    CompletionSummary,
 ]

@@ -11,14 +11,20 @@ from collections.abc import Callable
 from peewee import Database
 
 from vpchecklist.clock import utc_now
-from vpchecklist.store.models import ALL_MODELS, Appointment, SchemaVersion
+from vpchecklist.store.models import ALL_MODELS, Appointment, CompletionSummary, SchemaVersion
 
 _READ_ONLY_MSG = "signed content is read-only"
 
 # (table, column holding the checklist id) whose rows freeze once their checklist is signed.
 _FROZEN_WITH_CHECKLIST = [("answer", "checklist_id"), ("acknowledgement", "checklist_id")]
 # Tables whose rows never change or disappear once written.
-_APPEND_ONLY = ["signature", "addendum", "audit_event", "answer_history"]
+_APPEND_ONLY = [
+    "signature",
+    "addendum",
+    "audit_event",
+    "answer_history",
+    "completion_summary",
+]
 
 
 def _sqlite_triggers() -> list[str]:
@@ -66,9 +72,18 @@ def _v2_schedule(db: Database) -> None:
     )
 
 
+def _v3_completion_summary(db: Database) -> None:
+    """Issue 15: how each closed record was completed, one row written at signing."""
+    db.create_tables([CompletionSummary])  # safe: a new file already has it from the models
+    if _is_sqlite(db):
+        for statement in _sqlite_triggers():  # IF NOT EXISTS: adds the new table's triggers
+            db.execute_sql(statement)
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (1, _v1_initial),
     (2, _v2_schedule),
+    (3, _v3_completion_summary),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
