@@ -255,3 +255,24 @@ def test_summary_keeps_the_records_behind_every_figure() -> None:
     ]
     assert dict((f.label, f.ids) for f in figures.timeout_timing)["missing"] == (1, 2, 3, 4, 5)
     assert week_start("2026-03-08T23:00").isoformat() == "2026-03-02"  # Sunday → its Monday
+
+
+def test_template_v2_states_the_thresholds_and_v1_reads_the_defaults() -> None:
+    from vpchecklist.resources import templates_dir
+    from vpchecklist.templates.loader import load_template
+
+    v1 = load_template(templates_dir() / "vertebroplasty-v1.toml")
+    v2 = load_template(templates_dir() / "vertebroplasty-v2.toml")
+    assert "completion" in v2.model_fields_set and "completion" not in v1.model_fields_set
+    assert v1.completion == v2.completion  # v1 (unchanged bytes) judged by the same defaults
+
+
+def test_a_completion_table_naming_no_confirm_item_is_refused() -> None:
+    from vpchecklist.errors import TemplateError
+    from vpchecklist.resources import templates_dir
+    from vpchecklist.templates import load_template_text
+
+    text = (templates_dir() / "vertebroplasty-v2.toml").read_text(encoding="utf-8")
+    broken = text.replace('timeout_item = "timeout.performed"', 'timeout_item = "timeout.done"')
+    with pytest.raises(TemplateError, match="timeout.done"):
+        load_template_text(broken, "broken.toml")
