@@ -122,3 +122,20 @@ def test_patterns_are_checked_before_they_are_stored() -> None:
     with pytest.raises(ValueError, match="not a regular expression"):
         check_pattern(r"(?P<mrn>")
     assert mrn_from_code("  MRN00123\n", r"(?P<mrn>[A-Z0-9]+)") == "MRN00123"
+
+
+def test_the_pdf_prints_how_the_wristband_was_confirmed(
+    store: Store, actors: dict[str, Actor], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from export_fixtures import pages_text
+
+    from vpchecklist.services import exports
+
+    nurse = actors["nurse"]
+    scanned = _draft(store, nurse)
+    wristband.scan(store, nurse, scanned, "MRN00123")
+    by_hand = _draft(store, nurse, "MRN00456")
+    checklists.answer(store, nurse, by_hand, WRISTBAND_ITEM, "yes")
+    for cid, words in ((scanned, "(scanned)"), (by_hand, "(confirmed by hand)")):
+        path = exports.export_one(store, nurse, cid, tmp_path / f"{cid}.pdf").path
+        assert any(words in page for page in pages_text(path)), words

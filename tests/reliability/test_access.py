@@ -21,9 +21,11 @@ from vpchecklist.services import (
     checklists,
     exports,
     metrics,
+    schedule,
     settings,
     signing,
     users,
+    wristband,
 )
 from vpchecklist.services.roles import PERMISSIONS, ROLES
 from vpchecklist.store import open_store
@@ -117,6 +119,27 @@ def _calls(
         ("read", "search", lambda a, _p: checklists.search(store, a)),
         ("read", "count", lambda a, _p: checklists.count(store, a)),
         ("export", "export_one", export),
+        (
+            "export",
+            "export_fhir",
+            lambda a, _p: exports.export_fhir(store, a, signed, tmp / f"out-{a.username}.json"),
+        ),
+        (
+            "create",
+            "schedule.import_messages",
+            lambda a, _p: schedule.import_messages(store, a, _visit_message(next(counter))),
+        ),
+        ("read", "schedule.upcoming", lambda a, _p: schedule.upcoming(store, a)),
+        (
+            "create",
+            "schedule.start_from_appointment",
+            lambda a, _p: _start_visit(store, people["nurse"], a, next(counter)),
+        ),
+        (
+            "answer",
+            "wristband.scan",
+            lambda a, _p: wristband.scan(store, a, fresh_draft(), "MRN-SCAN-1"),
+        ),
         ("audit_log", "events", lambda a, _p: audit.events(store, a)),
         (
             "metrics",
@@ -162,6 +185,32 @@ def _calls(
             lambda a, _p: settings.update(store, a, {"idle_lock_minutes": 5}),
         ),
     ]
+
+
+def _visit_message(number: int) -> str:
+    return (
+        f"MSH|^~\\&|RIS|RAD|VPC|IR|20261130||SIU^S12|A{number}|P|2.5\r"
+        f"SCH|ACCESS{number}||||||VP||60|MIN|^^60^202612011000\r"
+        f"PID|1||MRN-A{number}^^^H^MR||Access^Ann||19500101|F\r"
+    )
+
+
+def _start_visit(store: Any, importer: Any, actor: Any, number: int) -> int:
+    """Start a visit the nurse imported, as ``actor`` (the role under test)."""
+    schedule.import_messages(store, importer, _visit_message(number))
+    visit = next(v for v in schedule.upcoming(store, importer) if v["mrn"] == f"MRN-A{number}")
+    raw = {
+        "patient": {
+            "name": visit["name"],
+            "date_of_birth": visit["date_of_birth"],
+            "mrn": visit["mrn"],
+        },
+        "levels": ["L2"],
+        "planned_start": visit["planned_start"],
+        "physician": "Dr Example",
+    }
+    header = checklists.parse_header(raw, checklists.active_template())
+    return schedule.start_from_appointment(store, actor, visit["id"], header)
 
 
 @pytest.mark.parametrize("role", ["nurse", "physician", "auditor", "admin"])

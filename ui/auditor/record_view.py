@@ -25,6 +25,7 @@ from vpchecklist.presentation import (
     acknowledgement_lines,
     answer_text,
     local_time,
+    provenance_text,
     signature_fields,
     times_note,
     wall_time,
@@ -67,6 +68,17 @@ def _value(template: Template, item_id: str, value: Any, planned_start: str) -> 
     return answer_text(template.item(item_id), value, planned_start=planned_start)
 
 
+def _answer_words(
+    template: Template, item_id: str, answer: dict[str, Any] | None, planned_start: str
+) -> str:
+    """The answer as the review page and the PDF word it, with how it was confirmed."""
+    if answer is None:
+        return NOT_ANSWERED
+    how = provenance_text(answer)
+    words = _value(template, item_id, answer["value"], planned_start)
+    return f"{words} ({how})" if how else words
+
+
 class RecordDialog(QDialog):
     """Read-only: nothing here writes. ``export_requested(id)`` asks the page for a PDF."""
 
@@ -102,7 +114,7 @@ class RecordDialog(QDialog):
             answers.append(
                 [
                     item.label,
-                    _value(template, item.id, answer["value"], planned) if answer else NOT_ANSWERED,
+                    _answer_words(template, item.id, answer, planned),
                     who(answer, "answered") if answer else "",
                     local_time(answer["answered_at"]) if answer else "",
                     "; ".join(acknowledgement_lines(ack)) if ack else "",
