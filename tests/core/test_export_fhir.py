@@ -84,7 +84,8 @@ def check_every_answer(bundle: dict[str, Any], record: dict[str, Any], template:
             reasons = [e["valueString"] for e in fhir_item["answer"][0]["extension"]]
             assert reasons == [value["na"]], item_id
         elif isinstance(got, list):
-            assert got == answer_lines(item, value), item_id
+            planned = record["header"]["planned_start"]
+            assert got == answer_lines(item, value, planned), item_id
         else:
             assert got == value, item_id
 
@@ -216,3 +217,26 @@ def test_a_bulk_fhir_export_writes_one_valid_bundle_per_record(
     assert summary.text().startswith("3 FHIR Bundles written")
     for path in summary.written:
         validated(path)
+
+
+def test_a_v2_record_with_coded_allergies_and_drugs_reads_back(
+    store: Store, signer: Actor, vp: Any, tmp_path: Path
+) -> None:
+    doc = vp.doc(["L2"])
+    doc["answers"]["history.allergies"] = [
+        {"agent": "latex", "reaction": "urticaria"},
+        {"agent": "other", "name": "Penicillin", "reaction": "rash"},
+    ]
+    doc["answers"]["history.anticoagulants"] = [
+        {"drug": "apixaban", "last_dose": "2026-03-07T08:00"}
+    ]
+    cid = checklists.create_from_document(store, signer, doc)
+    result = exports.export_fhir(store, signer, cid, tmp_path / "v2.json")
+    bundle = validated(result.path)
+    record, template = exports.load_record(store, signer, cid)
+    assert template.version == "2"
+    check_every_answer(bundle, record, template)
+    drugs = response_items(bundle)["history.anticoagulants"]["answer"]
+    assert len(drugs) == 1 and drugs[0]["valueString"].startswith("Apixaban"), drugs
+    allergies = response_items(bundle)["history.allergies"]["answer"]
+    assert len(allergies) == 2, allergies

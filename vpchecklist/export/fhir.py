@@ -124,7 +124,7 @@ def _questionnaire(template: Template) -> dict[str, Any]:
     }
 
 
-def _answers(item: Item, entry: dict[str, Any]) -> list[dict[str, Any]]:
+def _answers(item: Item, entry: dict[str, Any], planned_start: str) -> list[dict[str, Any]]:
     value = entry["value"]
     if is_na(value):
         return [
@@ -149,7 +149,9 @@ def _answers(item: Item, entry: dict[str, Any]) -> list[dict[str, Any]]:
         return [{"valueDecimal": value}]
     if item.kind == "datetime" and isinstance(value, str):
         return [{"valueDateTime": _wall_with_offset(value, entry.get("value_utc"))}]
-    return [{"valueString": line} for line in answer_lines(item, value)]
+    # Allergies, anticoagulants (with the hours before the start), blood pressure, text: the
+    # review page's words, one answer per line.
+    return [{"valueString": line} for line in answer_lines(item, value, planned_start)]
 
 
 def _extension_text(url: str, text: str) -> dict[str, Any]:
@@ -187,7 +189,7 @@ def _response_item(
     if extensions:
         out["extension"] = extensions
     if entry is not None:
-        out["answer"] = _answers(item, entry)
+        out["answer"] = _answers(item, entry, record["header"]["planned_start"])
     return out
 
 
