@@ -37,6 +37,7 @@ from vpchecklist.services.auth import authenticate, change_password, check_crede
 from vpchecklist.services.backups import back_up_now, list_backups
 from vpchecklist.store import Store, open_store, schema
 from vpchecklist.store.backup import check_file
+from vpchecklist.store.models import AuditEvent
 
 LEFT = Qt.MouseButton.LeftButton
 TEMPORARY = "temporary-pass-1"
@@ -220,6 +221,22 @@ def test_a_disabled_user_cannot_sign_in_until_enabled(qtbot, admin_page, store):
     select_user(qtbot, admin_page, "nurse")
     click(qtbot, admin_page, "admin.users.enable")
     assert authenticate(store, "nurse", PASSWORDS["nurse"]).username == "nurse"
+
+
+def test_a_locked_user_is_unlocked_from_the_users_tab(qtbot, admin_page, store):  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            check_credentials(store, "nurse", "not-the-password")
+    admin_page.findChild(QWidget, "admin.users").refresh()
+    select_user(qtbot, admin_page, "nurse")
+    unlock = child(admin_page, QPushButton, "admin.users.enable")
+    assert unlock.isEnabled() and unlock.text() == "Unlock"
+    click(qtbot, admin_page, "admin.users.enable")
+    status = child(admin_page, QLabel, "admin.users.status").text()
+    assert status == "nurse is unlocked and can sign in again."
+    assert authenticate(store, "nurse", PASSWORDS["nurse"]).username == "nurse"
+    unlocks = AuditEvent.select().where(AuditEvent.action == "user_unlock")
+    assert [e.username for e in unlocks] == ["admin"]
 
 
 def test_the_administrator_cannot_disable_their_own_account(qtbot, admin_page):  # type: ignore[no-untyped-def]

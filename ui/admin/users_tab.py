@@ -249,7 +249,12 @@ class UsersTab(QWidget):
         self._change(users.disable_user, "{name} is disabled and can no longer sign in.")
 
     def _enable(self) -> None:
-        self._change(users.enable_user, "{name} can sign in again.")
+        """Enable a disabled account, or (the same button, labelled Unlock) lift a lockout."""
+        row = self._selected_row()
+        if row is not None and row["active"]:
+            self._change(users.unlock_user, "{name} is unlocked and can sign in again.")
+        else:
+            self._change(users.enable_user, "{name} can sign in again.")
 
     def _change(self, verb: Any, done: str) -> None:
         username = self.selected_username()

@@ -1,4 +1,5 @@
-"""Accounts: ``init`` (first administrator), ``users add/list/disable``, ``passwd``."""
+"""Accounts: ``init`` (first administrator), ``users add/list/disable/enable/unlock``,
+``passwd``."""
 
 from __future__ import annotations
 
@@ -65,6 +66,22 @@ def cmd_users_disable(ctx: Context) -> int:
     return Exit.OK
 
 
+def cmd_users_enable(ctx: Context) -> int:
+    from vpchecklist.services import users
+
+    users.enable_user(ctx.store(), ctx.actor(), ctx.args.username)
+    ctx.print(f"Enabled {ctx.args.username}.")
+    return Exit.OK
+
+
+def cmd_users_unlock(ctx: Context) -> int:
+    from vpchecklist.services import users
+
+    users.unlock_user(ctx.store(), ctx.actor(), ctx.args.username)
+    ctx.print(f"Unlocked {ctx.args.username}.")
+    return Exit.OK
+
+
 def cmd_passwd(ctx: Context) -> int:
     """Not :meth:`Context.actor`: a user who must change an administrator-set password cannot
     sign in until this command has run."""
@@ -100,6 +117,12 @@ def register(commands: Commands) -> None:
     p.add_argument("--format", choices=["table", "json"], default="table")
     add_user_args(p)
     p = users.add("disable", cmd_users_disable, "disable a user (users are never deleted)")
+    p.add_argument("username")
+    add_user_args(p)
+    p = users.add("enable", cmd_users_enable, "enable a disabled user (clears a lockout too)")
+    p.add_argument("username")
+    add_user_args(p)
+    p = users.add("unlock", cmd_users_unlock, "lift a lockout after failed sign-ins")
     p.add_argument("username")
     add_user_args(p)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from vpchecklist.clock import utc_now
 from vpchecklist.errors import PermissionDenied, StorageError, VPError
-from vpchecklist.services.actors import Actor
+from vpchecklist.services.actors import Actor, refusal
 from vpchecklist.services.roles import VERB_WORDS, allowed
 from vpchecklist.store import Store
 from vpchecklist.store.models import AuditEvent
@@ -46,9 +46,12 @@ def record_refusal(
 
 
 def require(store: Store, actor: Actor, verb: str, checklist_id: int | None = None) -> None:
-    """Refuse (and audit) a verb the actor's role does not allow."""
-    if not allowed(actor.role, verb):
-        error = PermissionDenied(f"Your role ({actor.role}) cannot {VERB_WORDS[verb]}.")
+    """Refuse (and audit) a verb the actor's role does not allow, or any verb once the account
+    was disabled or its role changed since the session began."""
+    with store.reading():
+        stale = refusal(actor)
+    if stale is not None or not allowed(actor.role, verb):
+        error = PermissionDenied(stale or f"Your role ({actor.role}) cannot {VERB_WORDS[verb]}.")
         record_refusal(store, actor.username, verb, checklist_id, error)
         raise error
 

@@ -120,12 +120,21 @@ def disable_user(store: Store, actor: Actor, username: str) -> None:
 
 
 def enable_user(store: Store, actor: Actor, username: str) -> None:
+    """A disabled account may act again (its lock and failure count are cleared too)."""
     with performing(store, actor, "manage_users", action="user_enable"), store.transaction():
         user = _get(username)
         User.update(active=True, failed_attempts=0, locked_until=None).where(
             User.id == user.id
         ).execute()
         audit.record(actor.username, "user_enable", username_enabled=user.username)
+
+
+def unlock_user(store: Store, actor: Actor, username: str) -> None:
+    """Lift a lockout before it expires (the user called the administrator), count reset."""
+    with performing(store, actor, "manage_users", action="user_unlock"), store.transaction():
+        user = _get(username)
+        User.update(failed_attempts=0, locked_until=None).where(User.id == user.id).execute()
+        audit.record(actor.username, "user_unlock", username_unlocked=user.username)
 
 
 def reset_password(store: Store, actor: Actor, username: str, password: str) -> None:
