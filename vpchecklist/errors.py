@@ -55,6 +55,13 @@ class SignatureError(VPError):
         super().__init__(message)
 
 
+class ReviewOutdated(VPError):
+    """The draft changed between the signer's review and the signature (another workstation
+    saved an answer): nothing was signed; review the current content and sign again."""
+
+    exit_code = 1
+
+
 class RecordLocked(VPError):
     """A signed record cannot be changed; corrections are addenda."""
 

@@ -39,11 +39,11 @@ def test_a_disabled_users_open_session_can_no_longer_write_or_read(store, people
     nurse = people["nurse"]
     draft = checklists.create_from_document(store, nurse, document(1))
     users.disable_user(store, people["admin"], "nurse")
-    with pytest.raises(PermissionDenied, match="disabled"):
+    with pytest.raises(AuthError, match="disabled"):
         checklists.answer(store, nurse, draft, "sedation.baseline_hr", 72)
-    with pytest.raises(PermissionDenied, match="disabled"):
+    with pytest.raises(AuthError, match="disabled"):
         signing.sign(store, nurse, draft, PASSWORDS["nurse"], "ready")
-    with pytest.raises(PermissionDenied, match="disabled"):
+    with pytest.raises(AuthError, match="disabled"):
         checklists.detail(store, nurse, draft)
     refused = AuditEvent.select().where(
         AuditEvent.username == "nurse", AuditEvent.outcome == "refused"

@@ -128,6 +128,7 @@ class ReviewPage(QWidget):
         self._fill_warnings(ev)
         self._fill_signatures()
         self.sign_box.setVisible(not self.session.read_only)
+        self.sign_box.reviewed = self.session.detail.get("content_sha256")  # what is shown
         self.sign_box.refresh(ev)
 
     def _fill_status(self, ev: Evaluation) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from ui.operations import Operation, run_in_background
-from vpchecklist.errors import ValidationError, VPError
+from vpchecklist.errors import ReviewOutdated, ValidationError, VPError
 from vpchecklist.rules.evaluation import Evaluation
 from vpchecklist.services import checklists, signing, templates, wristband
 from vpchecklist.services.actors import Actor
@@ -25,6 +25,10 @@ from vpchecklist.templates import Template
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "Something went wrong and nothing was saved. Please try again; details are in the log."
+CHANGED_SINCE_REVIEW = (
+    "The checklist changed since you reviewed it (saved from another workstation), so nothing "
+    "was signed. The review now shows the current answers: check them, then sign again."
+)
 
 
 def plain(error: VPError) -> str:
@@ -109,14 +113,18 @@ class ChecklistSession(QObject):
         reason: str | None,
         done: Callable[[str | None], None],
         parent: QWidget | None = None,
+        reviewed: str | None = None,
     ) -> Operation:
         """Check the password and sign on a worker thread (the password hash is slow on
         purpose, and the window must not freeze meanwhile); ``done(error or None)`` is called
-        on the UI thread afterwards."""
+        on the UI thread afterwards. ``reviewed`` is the content hash of the review shown:
+        if the record changed since, nothing is signed and the session reloads it."""
         store, actor, checklist_id = self.store, self.actor, self.checklist_id
 
         def work() -> None:
-            signing.sign(store, actor, checklist_id, password, meaning, reason or None)
+            signing.sign(
+                store, actor, checklist_id, password, meaning, reason or None, expect=reviewed
+            )
 
         def signed(error: str | None) -> None:
             if error is None:
@@ -156,6 +164,12 @@ class ChecklistSession(QObject):
             done(self._run(after))
 
         def failed(error: BaseException) -> None:
+            if isinstance(error, ReviewOutdated):  # show what is there now, then say why
+                reloaded = self._run(self._after_signature)
+                if reloaded is None:
+                    self.evaluated.emit(self.evaluation)
+                done(reloaded or CHANGED_SINCE_REVIEW)
+                return
             done(plain(error) if isinstance(error, VPError) else UNEXPECTED)
 
         return run_in_background(

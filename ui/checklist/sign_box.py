@@ -47,6 +47,7 @@ class SignBox(QFrame):
         super().__init__()
         self.session = session
         self.busy = False
+        self.reviewed: str | None = None  # content hash of the review shown (ReviewPage sets it)
         self.setObjectName("sign.box")
         box = QVBoxLayout(self)
         box.setContentsMargins(12, 10, 12, 12)
@@ -117,7 +118,7 @@ class SignBox(QFrame):
         password = self.password.text()
         self.password.clear()
         self._set_busy(True)
-        self.session.sign(password, meaning, reason, self._signed, self)
+        self.session.sign(password, meaning, reason, self._signed, self, self.reviewed)
 
     def _set_busy(self, busy: bool) -> None:
         """While the password is checked: nothing to press twice, nothing to change."""

@@ -25,7 +25,13 @@ def cmd_sign(ctx: Context) -> int:
     actor = ctx.actor()  # the password given here is the signature's re-authentication
     try:
         digest = signing.sign(
-            ctx.store(), actor, ctx.args.id, ctx.password, ctx.args.meaning, ctx.args.reason
+            ctx.store(),
+            actor,
+            ctx.args.id,
+            ctx.password,
+            ctx.args.meaning,
+            ctx.args.reason,
+            expect=ctx.args.expect,
         )
     except SignatureError as exc:
         warn(f"Checklist {ctx.args.id} cannot be signed as {ctx.args.meaning}:")
@@ -69,6 +75,8 @@ def cmd_show(ctx: Context) -> int:
         )
     if detail["record_hash"]:
         ctx.print(f"Record hash: {detail['record_hash']}")
+    if detail["status"] == "draft":
+        ctx.print(f"Content hash (sign with --expect): {detail['content_sha256']}")
     return Exit.OK
 
 
@@ -77,7 +85,7 @@ def cmd_answer(ctx: Context) -> int:
 
     try:
         value = json.loads(ctx.args.value)
-    except json.JSONDecodeError:
+    except ValueError:  # not JSON (or a number too long to convert): checked as given
         value = ctx.args.value  # plain words such as yes / no / chest
     ev = checklists.answer(ctx.store(), ctx.actor(), ctx.args.id, ctx.args.item, value)
     for finding in ev.findings_for(ctx.args.item)["warnings"]:
@@ -114,6 +122,11 @@ def register(commands: Commands) -> None:
     p.add_argument("id", type=checklist_id)
     p.add_argument("--meaning", required=True, choices=["ready", "postponed"])
     p.add_argument("--reason")
+    p.add_argument(
+        "--expect",
+        metavar="SHA256",
+        help="content_sha256 from checklist show: refuse (exit 1) if the draft changed since",
+    )
     add_user_args(p)
     p = checklist.add("show", cmd_show, "show a checklist")
     p.add_argument("id", type=checklist_id)

@@ -28,6 +28,10 @@ def _read_json_file(name: str) -> Any:
         ) from exc
     except RecursionError as exc:
         raise ValidationError(None, f"The file {name} is nested too deeply.") from exc
+    except ValueError as exc:  # an integer longer than Python converts (4,300 digits)
+        raise ValidationError(
+            None, f"The file {name} holds a number with too many digits."
+        ) from exc
 
 
 def json_object(name: str) -> dict[str, Any]:

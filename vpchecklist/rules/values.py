@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from vpchecklist.errors import ValidationError
+from vpchecklist.rules.unsafe_text import neutralised, unsafe_text_problem
 from vpchecklist.templates.model import Item
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -29,8 +30,11 @@ _LATEST_YEAR = 2100
 
 def show(value: Any, limit: int = 40) -> str:
     """A short, safe rendering of a bad value for an error message."""
-    text = value if isinstance(value, str) else repr(value)
-    text = _CONTROL_RE.sub("�", text)
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except ValueError:  # an integer too long to write out
+        text = "a very long number"
+    text = neutralised(_CONTROL_RE.sub("�", text))
     return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 1]}…"'
 
 
@@ -46,6 +50,9 @@ def clean_text(item_id: str, raw: Any, what: str, limit: int = MAX_TEXT) -> str:
         )
     if _CONTROL_RE.search(text.replace("\n", " ").replace("\t", " ")):
         raise ValidationError(item_id, f"{what} contains control characters")
+    problem = unsafe_text_problem(text)
+    if problem is not None:
+        raise ValidationError(item_id, f"{what} contains {problem}")
     return text
 
 
@@ -77,6 +84,7 @@ def parse_date(item_id: str, raw: Any, today: date | None = None) -> date:
 
 
 _NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+MAX_DIGITS = 30
 
 
 def parse_number(item_id: str, raw: Any) -> float | int:
@@ -84,10 +92,15 @@ def parse_number(item_id: str, raw: Any) -> float | int:
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         raise ValidationError(item_id, f"{show(raw)} is not a number")
     number: float | int
+    too_long = f"a number with more than {MAX_DIGITS} digits is not accepted"
+    if isinstance(raw, int) and abs(raw) >= 10**MAX_DIGITS:  # str() of a huge int may fail
+        raise ValidationError(item_id, too_long)
     if isinstance(raw, str):
         text = raw.strip()
         if not _NUMBER_RE.fullmatch(text):
             raise ValidationError(item_id, f"{show(raw)} is not a number")
+        if sum(c.isdigit() for c in text) > MAX_DIGITS:  # before int(): 4,300 digits fail
+            raise ValidationError(item_id, too_long)
         number = int(text) if text.lstrip("+-").isdigit() else float(text)
     else:
         number = raw

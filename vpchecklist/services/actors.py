@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vpchecklist.errors import AuthError, PermissionDenied
 from vpchecklist.store.models import database
 
 _ACCOUNT = "SELECT active, role FROM user WHERE id = ?"
@@ -23,15 +24,17 @@ class Actor:
     must_change_password: bool = False
 
 
-def refusal(actor: Actor) -> str | None:
-    """Why the actor's session may no longer act (a sentence), or None while it may.
+def refusal(actor: Actor) -> AuthError | PermissionDenied | None:
+    """Why the actor's session may no longer act, or None while it may.
 
     One indexed read per service call (tens of microseconds, fixed SQL: it runs on every
     answer save).
     """
     row = database.execute_sql(_ACCOUNT, (actor.id,)).fetchone()
     if row is None or not row[0]:
-        return f"The account {actor.username} is disabled; ask an administrator."
+        return AuthError(f"The account {actor.username} is disabled; ask an administrator.")
     if row[1] != actor.role:
-        return f"The role of {actor.username} changed to {row[1]} since signing in; sign in again."
+        return PermissionDenied(
+            f"The role of {actor.username} changed to {row[1]} since signing in; sign in again."
+        )
     return None

@@ -49,9 +49,10 @@ def require(store: Store, actor: Actor, verb: str, checklist_id: int | None = No
     """Refuse (and audit) a verb the actor's role does not allow, or any verb once the account
     was disabled or its role changed since the session began."""
     with store.reading():
-        stale = refusal(actor)
-    if stale is not None or not allowed(actor.role, verb):
-        error = PermissionDenied(stale or f"Your role ({actor.role}) cannot {VERB_WORDS[verb]}.")
+        error: VPError | None = refusal(actor)
+    if error is None and not allowed(actor.role, verb):
+        error = PermissionDenied(f"Your role ({actor.role}) cannot {VERB_WORDS[verb]}.")
+    if error is not None:
         record_refusal(store, actor.username, verb, checklist_id, error)
         raise error
 

@@ -32,6 +32,7 @@ from vpchecklist.services.records import (
     header_of,
     template_of,
 )
+from vpchecklist.services.signed_content import content_sha256
 from vpchecklist.services.signing import signatures_of
 from vpchecklist.services.templates import active_template, ensure_stored, template_for_document
 from vpchecklist.services.verbs import performing
@@ -344,6 +345,8 @@ def stored_detail(store: Store, checklist_id: int) -> dict[str, Any]:
             ),
         )
         completion = completion_of(checklist_id)
+        # Only a draft can still be signed (and a closed record's export stays one read lighter).
+        shown = content_sha256(checklist) if checklist.status == "draft" else None
     return {
         "id": checklist.id,
         "status": checklist.status,
@@ -363,6 +366,9 @@ def stored_detail(store: Store, checklist_id: int) -> dict[str, Any]:
         "addenda": addenda,
         "evaluation": ev.to_json(),
         "record_hash": signatures[-1]["record_hash"] if signatures else None,
+        # What a signer reviews: pass it back to sign(expect=…) to sign exactly this content.
+        # None once closed.
+        "content_sha256": shown,
         "is_demo": checklist.is_demo,
         # What the record view and the PDF print of how it was completed (never blocks signing).
         "completion_pattern": pattern_sentence(completion),

@@ -7,9 +7,11 @@ record look tampered), so there is exactly one of each.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
+from vpchecklist.canonical import canonical_json
 from vpchecklist.services.records import header_of
 from vpchecklist.store.models import Acknowledgement, Addendum, Answer, Checklist, User
 
@@ -112,3 +114,15 @@ def addendum_content(
         "references": references,
         "signature": signature,
     }
+
+
+def reviewed_sha256(content: dict[str, Any]) -> str:
+    """The SHA-256 of a record's content without its signature block: what the signer saw."""
+    unsigned = {key: value for key, value in content.items() if key != "signature"}
+    return hashlib.sha256(canonical_json(unsigned).encode()).hexdigest()
+
+
+def content_sha256(checklist: Checklist) -> str:
+    """The hash of the record as it reads now (``checklist show``, the review page), which a
+    signature compares with the live rows so it never covers answers the signer did not see."""
+    return reviewed_sha256(record_content(checklist, {}))

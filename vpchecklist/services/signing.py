@@ -13,7 +13,7 @@ from typing import Any
 
 from vpchecklist.canonical import GENESIS_HASH, canonical_json, chain_hash
 from vpchecklist.clock import utc_now
-from vpchecklist.errors import SignatureError, ValidationError
+from vpchecklist.errors import ReviewOutdated, SignatureError, ValidationError
 from vpchecklist.rules import Evaluation
 from vpchecklist.rules.values import clean_text
 from vpchecklist.services import audit
@@ -26,6 +26,7 @@ from vpchecklist.services.signed_content import (
     UserNames,
     addendum_content,
     record_content,
+    reviewed_sha256,
     signature_block,
 )
 from vpchecklist.services.verbs import performing
@@ -108,20 +109,28 @@ def sign(
     password: str,
     meaning: str,
     reason: str | None = None,
+    expect: str | None = None,
 ) -> str:
     """Sign a draft as ``ready`` or ``postponed`` (with a reason); returns the record hash.
 
     The password is checked again (re-authentication); failures count towards the lockout.
+    ``expect`` is the ``content_sha256`` of the draft the signer reviewed: when the live rows
+    differ (another workstation changed an answer meanwhile) nothing is signed.
     """
     with performing(store, actor, "sign", checklist_id):
         reason_text = _reason_for(meaning, reason)
         check_credentials(store, actor.username, password, "sign_reauth")
         with store.transaction():
             checklist = draft_checklist(checklist_id)
-            ev = _check_signable(checklist, meaning)
             signed_at = utc_now()
             block = _actor_block(actor, meaning, reason_text, signed_at)
             content = record_content(checklist, block)
+            if expect is not None and reviewed_sha256(content) != expect.strip().lower():
+                raise ReviewOutdated(
+                    f"Checklist {checklist_id}: the checklist changed since you reviewed it; "
+                    "nothing was signed. Review it again, then sign."
+                )
+            ev = _check_signable(checklist, meaning)
             signature = _append(checklist_id, actor, meaning, reason_text, signed_at, content)
             Checklist.update(
                 status="signed" if meaning == "ready" else "postponed",
