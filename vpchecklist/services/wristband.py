@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from vpchecklist.errors import ValidationError
 from vpchecklist.rules import Evaluation
-from vpchecklist.services import audit, checklists
+from vpchecklist.services import checklists
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.records import get_checklist
 from vpchecklist.services.settings import get_all
+from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.wristband import (
     SCANNED,
@@ -34,17 +35,15 @@ class ScanResult:
 
 
 def scan(store: Store, actor: Actor, checklist_id: int, code: str) -> ScanResult:
-    audit.require(store, actor, "answer", checklist_id)
-    pattern = get_all(store)["wristband_mrn_pattern"]
-    with store.reading():
-        expected = get_checklist(checklist_id).mrn
-    scanned = mrn_from_code(code[:500], pattern)
-    if scanned is None:
-        error = ValidationError(
-            WRISTBAND_ITEM, "the scanned code holds no MRN this site's wristbands carry"
-        )
-        audit.record_refusal(store, actor.username, "answer", checklist_id, error)
-        raise error
+    with performing(store, actor, "answer", checklist_id):  # the answer below audits itself
+        pattern = get_all(store)["wristband_mrn_pattern"]
+        with store.reading():
+            expected = get_checklist(checklist_id).mrn
+        scanned = mrn_from_code(code[:500], pattern)
+        if scanned is None:
+            raise ValidationError(
+                WRISTBAND_ITEM, "the scanned code holds no MRN this site's wristbands carry"
+            )
     matched = same_mrn(scanned, expected)
     ev = checklists.answer(
         store, actor, checklist_id, WRISTBAND_ITEM, "yes" if matched else "no", SCANNED
