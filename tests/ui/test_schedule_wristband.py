@@ -86,6 +86,11 @@ def test_a_nurse_starts_from_the_schedule_and_scans_the_wristband(
     row = Answer.get(Answer.checklist == checklist.id, Answer.item_id == WRISTBAND_ITEM)
     assert (json.loads(row.value), row.provenance) == ("yes", "scanned")
     assert not widget(window, f"{WRISTBAND_ITEM}.scan_stop", QLabel).isVisible()
+    # The review page words it the same way the PDF does.
+    qtbot.mouseClick(widget(window, "checklist.review"), LEFT)
+    review = widget(window, "review.answers")
+    qtbot.waitUntil(lambda: "Yes (scanned)" in review.toPlainText())
+    window.checklist_page.go_to_item(WRISTBAND_ITEM)  # back to the card, as a link would
 
     # Another patient's wristband: a hard stop naming both MRNs.
     qtbot.keyClicks(scan, "MRN99999")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui.checklist.findings import severity_label
@@ -17,6 +19,16 @@ from ui.checklist.session import ChecklistSession
 from ui.checklist.style import named
 from vpchecklist.presentation import provenance_text
 from vpchecklist.wristband import WRISTBAND_ITEM
+
+
+class _ScanField(QLineEdit):
+    """The scanner's Enter ends the code here: it must not also reach the card, where Enter
+    means "yes" or "next item"."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
 
 
 class WristbandScan(QWidget):
@@ -31,7 +43,7 @@ class WristbandScan(QWidget):
         super().__init__(parent)
         self.session = session
         self.after_scan = after_scan
-        self.field = QLineEdit(self)
+        self.field = _ScanField(self)
         named(self.field, f"{WRISTBAND_ITEM}.scan", "Scan the wristband's barcode")
         self.field.setPlaceholderText("Scan the wristband (or answer Yes by hand)")
         self.provenance = QLabel(self)
