@@ -169,3 +169,33 @@ def test_the_app_imports_the_drop_folder_off_the_ui_thread(
     qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=10000)
     assert table.item(0, 2).text() == "MRN00123"
     assert (folder / "done" / "today.hl7").exists() and not dropped.exists()
+
+
+def test_an_administrator_sets_the_hospital_settings_in_the_app(
+    qtbot, make_window, store, actors, passwords, drive, tmp_path
+):
+    window = make_window()
+    drive.signed_in(window, "admin", passwords["admin"])
+    admin_page = window.home
+    admin_page.tabs.setCurrentWidget(admin_page.settings)
+    folder = widget(window, "admin.settings.schedule_drop_folder", QLineEdit)
+    folder.setText("relative/inbox")
+    qtbot.mouseClick(widget(window, "admin.settings.save"), LEFT)
+    status = widget(window, "admin.settings.status", QLabel)
+    assert "must be a full path" in status.text()
+
+    folder.setText(str(tmp_path / "inbox"))
+    levels = widget(window, "admin.settings.schedule_levels_field", QLineEdit)
+    levels.setText("obr-13")
+    pattern = widget(window, "admin.settings.wristband_mrn_pattern", QLineEdit)
+    pattern.setText(r"\d+")
+    qtbot.mouseClick(widget(window, "admin.settings.save"), LEFT)
+    assert "group named mrn" in status.text()
+
+    pattern.setText(r"MRN:(?P<mrn>\w+)")
+    qtbot.mouseClick(widget(window, "admin.settings.save"), LEFT)
+    assert status.text() == "Settings saved."
+    stored = settings.get_all(store)
+    assert stored["schedule_drop_folder"] == str(tmp_path / "inbox")
+    assert stored["schedule_levels_field"] == "OBR-13"
+    assert stored["wristband_mrn_pattern"] == r"MRN:(?P<mrn>\w+)"

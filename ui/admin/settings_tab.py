@@ -1,4 +1,5 @@
-"""Site settings: idle-lock minutes, backup folder, the site name printed on PDFs."""
+"""Site settings: idle-lock minutes, backup folder, the site name printed on PDFs, and how the
+hospital's schedule and wristbands are read (``hospital_settings``)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.admin.common import error_text, hint, show_status, status_label
+from ui.admin.hospital_settings import HospitalSettings
 from ui.widgets import TOUCH_PX, button, line_edit, named
 from vpchecklist.errors import VPError
 from vpchecklist.services import Actor, settings
@@ -58,6 +62,7 @@ class SettingsTab(QWidget):
             "Site name",
             "e.g. St Mary's Hospital — Interventional Radiology",
         )
+        self.hospital = HospitalSettings()
         self.save = button("Save settings", "admin.settings.save")
         self.save.setProperty("kind", "primary")
         self.status = status_label("admin.settings.status")
@@ -90,12 +95,22 @@ class SettingsTab(QWidget):
         inner = QVBoxLayout(content)
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addLayout(form)
+        inner.addWidget(self.hospital)
         inner.addSpacing(12)
         inner.addLayout(save_row)
         inner.addWidget(self.status)
+        holder = QWidget()
+        holder.setObjectName("admin.settings.content")
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.addWidget(content)
+        holder_layout.addStretch(1)
+        scroll = QScrollArea()  # the hospital-systems settings need more than a laptop screen
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
         layout = QVBoxLayout(self)
-        layout.addWidget(content)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
 
         self.idle_less.clicked.connect(self.idle_minutes.stepDown)
         self.idle_more.clicked.connect(self.idle_minutes.stepUp)
@@ -117,6 +132,7 @@ class SettingsTab(QWidget):
         self.backup_folder.setText(values["backup_folder"])
         self.backup_folder.setPlaceholderText(str(default_folder))
         self.site_name.setText(values["site_name"])
+        self.hospital.show_values(values)
 
     def _choose_folder(self) -> None:
         start = self.backup_folder.text() or str(self._store.path.parent)
@@ -130,10 +146,15 @@ class SettingsTab(QWidget):
             show_status(self.status, problem, error=True)
             self.backup_folder.setFocus()
             return
+        problem = self.hospital.problem()
+        if problem:
+            show_status(self.status, problem, error=True)
+            return
         changes = {
             "idle_lock_minutes": self.idle_minutes.value(),
             "backup_folder": self.backup_folder.text(),
             "site_name": self.site_name.text(),
+            **self.hospital.values(),
         }
         try:
             values = settings.update(self._store, self._actor, changes)
