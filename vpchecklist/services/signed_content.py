@@ -13,7 +13,7 @@ from typing import Any
 
 from vpchecklist.canonical import canonical_json
 from vpchecklist.services.records import header_of
-from vpchecklist.store.models import Acknowledgement, Addendum, Answer, Checklist, User
+from vpchecklist.store.models import Addendum, Checklist, database
 
 MEANINGS = {
     "ready": "Pre-procedure checks completed — ready for procedure",
@@ -43,6 +43,19 @@ def signature_block(
     }
 
 
+_USERNAME = "SELECT username FROM user WHERE id = ?"
+# Fixed SQL, not peewee queries: signing and every ``audit verify`` build this content for each
+# record, and peewee's statement building and row objects cost more than the reads themselves.
+_ANSWERS = (
+    "SELECT item_id, value, answered_by_id, answered_at, provenance FROM answer"
+    " WHERE checklist_id = ? ORDER BY item_id"
+)
+_ACKNOWLEDGEMENTS = (
+    "SELECT item_id, warning, reason, physician_informed, acknowledged_by_id, acknowledged_at"
+    " FROM acknowledgement WHERE checklist_id = ? ORDER BY item_id"
+)
+
+
 class UserNames:
     """Usernames by id, read once per content build (a record names the same few users)."""
 
@@ -51,8 +64,8 @@ class UserNames:
 
     def __call__(self, user_id: int) -> str:
         if user_id not in self._names:
-            user = User.get_or_none(User.id == user_id)
-            self._names[user_id] = user.username if user else f"<missing user {user_id}>"
+            row = database.execute_sql(_USERNAME, (user_id,)).fetchone()
+            self._names[user_id] = row[0] if row else f"<missing user {user_id}>"
         return self._names[user_id]
 
 
@@ -61,27 +74,27 @@ def record_content(checklist: Checklist, signature: dict[str, Any]) -> dict[str,
     name = UserNames()
     answers = [
         {
-            "item": a.item_id,
-            "value": json.loads(a.value),
-            "answered_by": name(a.answered_by_id),
-            "answered_at": a.answered_at,
+            "item": item_id,
+            "value": json.loads(value),
+            "answered_by": name(by),
+            "answered_at": at,
             # Only where recorded (the wristband check), so records without one hash as before.
-            **({"provenance": a.provenance} if a.provenance else {}),
+            **({"provenance": provenance} if provenance else {}),
         }
-        for a in Answer.select().where(Answer.checklist == checklist.id).order_by(Answer.item_id)
+        for item_id, value, by, at, provenance in database.execute_sql(_ANSWERS, (checklist.id,))
     ]
     acks = [
         {
-            "item": a.item_id,
-            "warning": a.warning,
-            "reason": a.reason,
-            "physician_informed": a.physician_informed,
-            "acknowledged_by": name(a.acknowledged_by_id),
-            "acknowledged_at": a.acknowledged_at,
+            "item": item_id,
+            "warning": warning,
+            "reason": reason,
+            "physician_informed": physician,
+            "acknowledged_by": name(by),
+            "acknowledged_at": at,
         }
-        for a in Acknowledgement.select()
-        .where(Acknowledgement.checklist == checklist.id)
-        .order_by(Acknowledgement.item_id)
+        for item_id, warning, reason, physician, by, at in database.execute_sql(
+            _ACKNOWLEDGEMENTS, (checklist.id,)
+        )
     ]
     return {
         "type": "record",
