@@ -193,7 +193,7 @@ def test_report_numbers_match_metrics(
         count = sum(r["timeout_timing"] == timing for r in rows)
         assert figures[f"Time-out: {label}"] == str(count)
     text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
-    flagged = re.findall(r"^(\d+)\n2026-03-\d\d \d\d:\d\d$", text, re.MULTILINE)
+    flagged = re.findall(r"^(\d+)\n\d+ Mar 2026, \d\d:\d\d$", text, re.MULTILINE)
     assert [int(i) for i in flagged] == [r["id"] for r in rushed]
     assert "Skin over the entry site intact" in text  # the postponed record's hard stop
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -46,6 +47,7 @@ from vpchecklist.compliance import (
     summarise,
 )
 from vpchecklist.metrics import duration_text
+from vpchecklist.presentation import wall_time
 from vpchecklist.services import Actor
 from vpchecklist.services.metrics import RangeQuery, records_in_range
 from vpchecklist.store import Store
@@ -96,7 +98,7 @@ class _RecordsModel(QAbstractTableModel):
         time = "—" if done.total_seconds is None else duration_text(done.total_seconds)
         return [
             str(record.checklist_id),
-            record.planned_start.replace("T", " "),
+            wall_time(record.planned_start),
             record.status,
             record.started_by,
             record.physician,
@@ -112,6 +114,8 @@ def _tile(name: str, caption: str) -> QPushButton:
     button.setAccessibleName(caption)
     button.setProperty("caption", caption)
     button.setMinimumHeight(58)
+    # Six tiles share the width of a 1280 px window whatever their text.
+    button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
     button.setStyleSheet("QPushButton { text-align: left; padding: 6px 10px; }")
     return button
 
@@ -168,7 +172,8 @@ class DashboardWindow(QDialog):
             filters.addWidget(label)
             filters.addWidget(widget)
         filters.addWidget(self.refresh)
-        filters.addWidget(self.status, 1)
+        filters.addStretch(1)
+        self.status.setWordWrap(True)
 
         self.tiles = {
             key: _tile(f"dashboard.figure.{key}", caption)
@@ -177,7 +182,7 @@ class DashboardWindow(QDialog):
                 ("signed_ready", "Signed ready"),
                 ("postponed", "Postponed"),
                 ("drafts", "Still draft"),
-                ("completed", "Median time to complete"),
+                ("completed", "Median to complete"),
                 ("rushed", "Flagged rushed"),
             )
         }
@@ -211,12 +216,13 @@ class DashboardWindow(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((60, 130, 80, 110, 130, 90)):
+        for column, width in enumerate((56, 165, 85, 140, 160, 115)):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._open)
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addWidget(self.status)
         layout.addLayout(tiles)
         layout.addLayout(charts, 3)
         layout.addWidget(self.caption)
@@ -242,7 +248,8 @@ class DashboardWindow(QDialog):
         combo.setObjectName(name)
         combo.setAccessibleName(accessible)
         combo.addItem("Anyone", ANY)
-        combo.setMinimumContentsLength(14)
+        combo.setMinimumContentsLength(10)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         return combo
 
     # -- loading ----------------------------------------------------------------------------

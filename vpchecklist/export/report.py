@@ -36,6 +36,7 @@ from vpchecklist.compliance import (
 )
 from vpchecklist.export.fonts import BOLD, REGULAR, register_fonts
 from vpchecklist.metrics import duration_text
+from vpchecklist.presentation import wall_time
 
 _WIDTH = A4[0] - 36 * mm
 
@@ -77,7 +78,7 @@ def _headline_rows(figures: Figures) -> list[list[str]]:
 
 
 def _table(rows: list[list[str]], widths: Sequence[float], header: bool = False) -> Table:
-    table = Table(rows, colWidths=list(widths), hAlign="LEFT")
+    table = Table(rows, colWidths=list(widths), hAlign="LEFT", repeatRows=1 if header else 0)
     style = [
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("FONTSIZE", (0, 0), (-1, -1), 9),
@@ -174,13 +175,13 @@ def _flagged(records: Sequence[RecordMetrics], styles: dict[str, ParagraphStyle]
         rows.append(
             [
                 str(r.checklist_id),
-                r.planned_start.replace("T", " "),
+                wall_time(r.planned_start),
                 r.status,
                 r.started_by,
                 Paragraph(_escape(r.completion.rushed_because), styles["small"]),
             ]
         )
-    widths = [12 * mm, 30 * mm, 20 * mm, 28 * mm, _WIDTH - 90 * mm]
+    widths = [12 * mm, 38 * mm, 21 * mm, 30 * mm, _WIDTH - 101 * mm]
     return _table(rows, widths, header=True)  # type: ignore[arg-type]
 
 

@@ -221,7 +221,7 @@ def write_compliance_report(
         with store.reading():
             records = _read_range(query)
         figures = summarise(records, query.date_from, query.date_to)
-        generated = f"{local_moment(now())} ({local_zone_label()})"
+        generated = f"{local_moment(now())} {local_zone_label()}"
         pdf = render_report(figures, records, get_all(store)["site_name"], generated)
         _write_private(out, pdf, replace)
         with store.transaction():
