@@ -18,7 +18,7 @@ from vpchecklist.metrics import TIMEOUT_TIMINGS, Completion
 NO_STOP = "No hard stop recorded"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordMetrics:
     """One checklist in a period: its completion pattern and what the figures group it by."""
 

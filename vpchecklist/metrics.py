@@ -102,7 +102,7 @@ class SectionTiming:
     median_seconds: float | None  # median item time; None without timed items
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Completion:
     checklist_id: int
     status: str

@@ -298,24 +298,18 @@ def _rows_of(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 def _read_range(query: RangeQuery) -> list[RecordMetrics]:
     where, params = _range_sql(query)
-    rows = [
-        _Row(*t)
-        for t in _rows_of(
-            "SELECT c.id, c.status, c.created_at, c.created_by_id, c.planned_start, c.timezone,"
-            " c.template_hash, c.physician FROM checklist c"
-            f" WHERE {where} ORDER BY c.planned_start, c.id",
-            params,
-        )
-    ]
-    summaries: dict[int, tuple[Any, ...]] = {}
-    for kept in _rows_of(
-        "SELECT s.checklist_id, s.answered, s.timed_items, s.imported_answers, s.total_seconds,"
-        " s.fast_answers, s.changed_answers, s.timeout_timing, s.rushed, s.rushed_because,"
-        " s.stops FROM completion_summary s JOIN checklist c ON c.id = s.checklist_id"
-        f" WHERE {where} AND s.method = {SUMMARY_METHOD:d}",
+    # One row per checklist with its summary when it has one (s.answered is then not NULL).
+    joined = _rows_of(
+        "SELECT c.id, c.status, c.created_by_id, c.planned_start, c.physician, c.template_hash,"
+        " s.answered, s.timed_items, s.imported_answers, s.total_seconds, s.fast_answers,"
+        " s.changed_answers, s.timeout_timing, s.rushed, s.rushed_because, s.stops"
+        " FROM checklist c LEFT JOIN completion_summary s"
+        f" ON s.checklist_id = c.id AND s.method = {SUMMARY_METHOD:d}"
+        f" WHERE {where} ORDER BY c.planned_start, c.id",
         params,
-    ):
-        summaries[kept[0]] = kept
+    )
+    unsummarised = [t[0] for t in joined if t[6] is None]
+    live = {r.id: r for r in (_row(cid) for cid in unsummarised) if r is not None}
     reasons = {
         checklist_id: reason or ""
         for checklist_id, reason in _rows_of(
@@ -331,48 +325,44 @@ def _read_range(query: RangeQuery) -> list[RecordMetrics]:
         params,
     ):
         acknowledged[checklist_id].append(item_id)
-    history = _history([r.id for r in rows if r.id not in summaries])
+    history = _history(unsummarised)
     names = {uid: name for uid, name in _rows_of('SELECT id, username FROM "user"', [])}
     labels_of: dict[str, dict[str, str]] = {}
     result = []
-    for row in rows:
-        summary = summaries.get(row.id)
-        if summary is not None:
-            done = _from_summary(row, summary)
-            stops = tuple(json.loads(summary[10])) if summary[10] != "[]" else ()
+    for t in joined:
+        cid, status, created_by, planned, physician, template_hash = t[:6]
+        if t[6] is not None:
+            done = Completion(
+                cid, status, t[6], t[7], t[8], t[9], t[10], t[11], t[12], bool(t[13]), t[14]
+            )
+            stops = tuple(json.loads(t[15])) if t[15] != "[]" else ()
         else:
-            done = _completion(row, history.get(row.id, []))
-            stops = _stops_of(row.id) if row.status == "postponed" else ()
-        acks = tuple(acknowledged.get(row.id, ()))
+            done = _completion(live[cid], history.get(cid, []))
+            stops = _stops_of(cid) if status == "postponed" else ()
+        acks = tuple(acknowledged.get(cid, ()))
         labels: dict[str, str] = {}
         if stops or acks:
-            known = labels_of.get(row.template_hash)
+            known = labels_of.get(template_hash)
             if known is None:
-                template = template_by_hash(row.template_hash)
-                known = labels_of[row.template_hash] = {i.id: i.label for i in template.items}
+                template = template_by_hash(template_hash)
+                known = labels_of[template_hash] = {i.id: i.label for i in template.items}
             labels = {i: known.get(i) or _HEADER_LABELS.get(i, i) for i in (*stops, *acks)}
         result.append(
             RecordMetrics(
-                completion=done,
-                planned_start=row.planned_start,
-                started_by=names.get(row.created_by, ""),
-                physician=row.physician,
-                postponed_reason=reasons.get(row.id, ""),
-                stops=stops,
-                acknowledged=acks,
-                labels=labels,
+                done,
+                planned,
+                names.get(created_by, ""),
+                physician,
+                reasons.get(cid, ""),
+                stops,
+                acks,
+                labels,
             )
         )
     return result
 
 
 _HEADER_LABELS = {"levels": "Treated levels"}  # warnings on the header, not on an item
-
-
-def _from_summary(row: _Row, s: tuple[Any, ...]) -> Completion:
-    return Completion(
-        row.id, row.status, s[1], s[2], s[3], s[4], s[5], s[6], s[7], bool(s[8]), s[9]
-    )
 
 
 def _stops_of(checklist_id: int) -> tuple[str, ...]:
