@@ -248,28 +248,17 @@ def _bulk_pdf(
     day = date.today()  # one date for the whole export, even across midnight
     jobs = [(cid, folder / pdf_name(cid, day)) for cid in ids]
     batch = Batch(store, actor, summary)
-    done = 0
-
-    def progress() -> None:
-        nonlocal done
-        done += 1
-        if progress_cb is not None:
-            progress_cb(done, len(ids))
-
+    progress = _counter(progress_cb, len(ids))
     count = worker_count(workers, len(ids), store)
     if count > 1:
         jobs = export_in_pool(
             store, actor, batch, jobs, paper, replace, count, progress, cancel_check
         )
-    try:
-        for checklist_id, target in jobs:
-            if cancel_check is not None and cancel_check():
-                summary.cancelled = True
-                break
-            _stage_in_process(store, actor, batch, checklist_id, target, paper, replace)
-            progress()
-    finally:
-        batch.flush()
+
+    def stage_one(checklist_id: int, target: Path) -> Staged:
+        return render_copy(store, actor, checklist_id, target, paper, replace)[0]
+
+    _stage_each(batch, jobs, stage_one, progress, cancel_check)
 
 
 def _bulk_fhir(
@@ -285,46 +274,54 @@ def _bulk_fhir(
     """One Bundle per record, each its own audited copy, committed in batches like PDFs (a
     Bundle renders in about a millisecond: no worker processes)."""
     day = date.today()
+    jobs = [(cid, folder / fhir_name(cid, day)) for cid in ids]
+
+    def stage_one(checklist_id: int, target: Path) -> Staged:
+        return _stage_fhir(store, actor, checklist_id, target, replace)[0]
+
     batch = Batch(store, actor, summary)
+    _stage_each(batch, jobs, stage_one, _counter(progress_cb, len(ids)), cancel_check)
+
+
+def _counter(progress_cb: ProgressCallback | None, total: int) -> Callable[[], None]:
+    """A callback to call once per checklist handled: reports (done, total)."""
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress_cb is not None:
+            progress_cb(done, total)
+
+    return step
+
+
+def _stage_each(
+    batch: Batch,
+    jobs: list[tuple[int, Path]],
+    stage_one: Callable[[int, Path], Staged],
+    progress: Callable[[], None],
+    cancel_check: CancelCheck | None,
+) -> None:
+    """Stage each (checklist id, target) in this process into ``batch``; a cancel stops
+    before the next one, and what is staged is committed."""
     try:
-        for done, checklist_id in enumerate(ids, start=1):
+        for checklist_id, target in jobs:
             if cancel_check is not None and cancel_check():
-                summary.cancelled = True
+                batch.summary.cancelled = True
                 break
-            target = folder / fhir_name(checklist_id, day)
             try:
-                staged, _ = _stage_fhir(store, actor, checklist_id, target, replace)
+                staged = stage_one(checklist_id, target)
             except VPError as error:
                 batch.refused(checklist_id, error, target)
             except Exception:  # one unrenderable record must not stop a bulk export
-                log.exception("FHIR export of checklist %s failed", checklist_id)
+                log.exception("export of checklist %s failed", checklist_id)
                 batch.crashed(checklist_id)
             else:
                 batch.add(staged)
-            if progress_cb is not None:
-                progress_cb(done, len(ids))
+            progress()
     finally:
         batch.flush()
-
-
-def _stage_in_process(
-    store: Store,
-    actor: Actor,
-    batch: Batch,
-    checklist_id: int,
-    target: Path,
-    paper: str,
-    replace: bool,
-) -> None:
-    try:
-        staged, _ = render_copy(store, actor, checklist_id, target, paper, replace)
-    except VPError as error:
-        batch.refused(checklist_id, error, target)
-    except Exception:  # one unrenderable record must not stop a bulk export
-        log.exception("export of checklist %s failed", checklist_id)
-        batch.crashed(checklist_id)
-    else:
-        batch.add(staged)
 
 
 def _summaries_of(store: Store, actor: Actor, ids: list[int]) -> list[dict[str, Any]]:
