@@ -22,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def _store(folder: Path, name: str):  # type: ignore[no-untyped-def]
     from vpchecklist.store import open_store
 
-    return open_store(folder / name)
+    return open_store(folder / name, demo=True)  # demo records go only into a demo database
 
 
 def _durable_write_ms(store, n: int = 40) -> float:  # type: ignore[no-untyped-def]

@@ -79,7 +79,7 @@ def open_database(args: argparse.Namespace) -> tuple[Store, Path | None]:
     """The store, and the temporary folder to delete afterwards for ``--demo``."""
     if args.demo:
         folder = Path(tempfile.mkdtemp(prefix="vpchecklist-demo-"))
-        return open_store(folder / "demo.sqlite"), folder
+        return open_store(folder / "demo.sqlite", demo=True), folder
     return open_store(database_path(args.db)), None
 
 
@@ -120,6 +120,33 @@ def start_demo(window: MainWindow, store: Store, seed: int, cancel: threading.Ev
         on_failure=failed,
         store=store,
     )
+
+
+def check_anchor_at_start(window: MainWindow, store: Store) -> None:
+    """Compare the database with its external anchor and, when it agrees, anchor the current
+    head; a database behind its anchor (an older copy put in its place, a lost WAL tail) is
+    told to whoever starts the app and logged, and not anchored over."""
+    from vpchecklist.services import integrity
+
+    try:
+        problems = integrity.check_anchor_at_start(store)
+    except StorageError as error:
+        log.warning("anchor check at start-up failed: %s", error)
+        return
+    if problems:
+        log.error("database disagrees with its anchor: %s", problems[0])
+        QTimer.singleShot(
+            0,
+            window,
+            lambda: QMessageBox.warning(
+                window,
+                TITLE,
+                "This database does not match its external anchor: "
+                + problems[0]
+                + ". Tell your administrator before signing anything; they can check it with "
+                "'vpchecklist audit verify'.",
+            ),
+        )
 
 
 def schedule_daily_backups(window: MainWindow, store: Store) -> None:
@@ -182,8 +209,14 @@ def run(argv: list[str] | None = None) -> int:
         return 1
     store, demo_folder = opened
     cancel = threading.Event()
-    window = MainWindow(store, demo=args.demo)
+    window = MainWindow(store, demo=args.demo or store.is_demo)
     show_window(app, window)
+    if not args.demo:
+        check_anchor_at_start(window, store)
+        if store.is_demo:  # a database made by 'vpchecklist demo'
+            from vpchecklist import demo
+
+            window.login.show_demo_users(demo.DEMO_USERS, demo.DEMO_PASSWORD)
     if args.smoke_test:
 
         def finish() -> None:

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from vpchecklist.clock import ManualClock, using_clock, utc_now
-from vpchecklist.errors import ValidationError
+from vpchecklist.errors import PermissionDenied, ValidationError
 from vpchecklist.services import Actor, audit, checklists, signing
 from vpchecklist.services.auth import check_credentials, hash_password
 from vpchecklist.store import Store
-from vpchecklist.store.models import Checklist, User
+from vpchecklist.store.models import User
 
 DEMO_PASSWORD = "demo-password"
 DEMO_USERS = [
@@ -87,34 +87,48 @@ _LEVEL_SETS = [
 
 
 def ensure_demo_users(store: Store) -> dict[str, Actor]:
-    """Create the demo users that are missing (one audited system action); returns them."""
-    missing = [entry for entry in DEMO_USERS if User.get_or_none(User.username == entry[0]) is None]
+    """Create the demo users that are missing (one audited system action); returns them.
+
+    Only on a demo database: anywhere else these published names and password would be a
+    way in. Checked and created in one write transaction, so two ``demo`` processes started
+    at once on a new database create each user once."""
+    require_demo_database(store)
+    with store.reading():
+        missing = [e for e in DEMO_USERS if User.get_or_none(User.username == e[0]) is None]
     if missing:
         password_hash = hash_password(DEMO_PASSWORD)
         with store.transaction():
-            for username, role, full_name in missing:
-                User.create(
+            for username, role, full_name in DEMO_USERS:
+                if User.get_or_none(User.username == username) is not None:
+                    continue
+                user = User(
                     username=username,
                     full_name=full_name,
                     role=role,
                     password_hash=password_hash,
                     created_at=utc_now(),
                 )
-                audit.record(None, "user_add", username_added=username, role=role, demo=True)
+                audit.record_user_change(
+                    None, "user_add", user, username_added=username, role=role, demo=True
+                )
+                user.save(force_insert=True)
     return {
         username: check_credentials(store, username, DEMO_PASSWORD, "demo")
         for username, _role, _name in DEMO_USERS
     }
 
 
-def check_demo_allowed(store: Store) -> None:
-    with store.reading():
-        real = Checklist.select().where(Checklist.is_demo == False).exists()  # noqa: E712
-    if real:
-        raise ValidationError(
-            None,
-            "This database holds real checklists; demo data goes only into an empty or demo database.",
+def require_demo_database(store: Store) -> None:
+    """Demo users and data go only into a database created as a demo database."""
+    if not store.is_demo:
+        raise PermissionDenied(
+            f"The database {store.path} was not created as a demo database; demo data goes "
+            "only into a database made by 'vpchecklist demo' or 'vpchecklist-app --demo'."
         )
+
+
+def check_demo_allowed(store: Store) -> None:
+    require_demo_database(store)
 
 
 def _stamp(moment: datetime) -> str:

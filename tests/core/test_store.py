@@ -99,7 +99,7 @@ def test_migrating_an_older_schema_backs_it_up_first(
     current = schema.LATEST_VERSION
     following = current + 1
 
-    def next_step(db: peewee.Database) -> None:
+    def next_step(db: peewee.Database, _demo: bool, _fresh: bool) -> None:
         db.execute_sql("CREATE TABLE v2_table (id INTEGER PRIMARY KEY, note TEXT)")
 
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, (following, next_step)])

@@ -335,18 +335,21 @@ def test_demo_is_refused_on_a_database_with_real_checklists(cli_db: Path) -> Non
     before = counts(cli_db)
     users_before = query(cli_db, "SELECT count(*) FROM user")
     result = run_cli(cli_db, "demo", "--count", "3")
-    assert result.returncode == 2
-    assert "real checklists" in one_sentence(result.stderr)
+    assert result.returncode == 1  # refused (issue 12: demo is demo only)
+    assert "not created as a demo database" in one_sentence(result.stderr)
     assert result.stdout == ""
     assert counts(cli_db) == before
     assert query(cli_db, "SELECT count(*) FROM user") == users_before
 
 
-def test_demo_accepts_a_database_with_users_but_no_checklists(cli_db: Path) -> None:
-    """Issue 3: 'users alone do not count'."""
+def test_demo_is_refused_on_a_database_with_users_but_no_checklists(cli_db: Path) -> None:
+    """Issue 12 finding 1 (reverses issue 3's 'users alone do not count'): on a production
+    database with users but no checklists, demo would add demo.admin with a published password."""
+    users_before = query(cli_db, "SELECT username FROM user ORDER BY username")
     result = run_cli(cli_db, "demo", "--count", "2", "--seed", "1")
-    assert result.returncode == 0, result.stderr
-    assert len(result.stdout.split()) == 2
+    assert result.returncode == 1
+    assert "not created as a demo database" in one_sentence(result.stderr)
+    assert query(cli_db, "SELECT username FROM user ORDER BY username") == users_before
 
 
 # --- audit, db check, backup, restore --------------------------------------------------------
@@ -398,7 +401,7 @@ def test_backup_and_restore_keep_the_replaced_file(cli_db: Path, tmp_path: Path)
     assert query(out, "SELECT id FROM checklist") == [(first,)]
 
     (later,) = seed(cli_db, complete_doc(mrn="MRN-LATER"))
-    restore = run_cli(cli_db, "restore", str(out))
+    restore = as_user(cli_db, "admin", "restore", str(out))
     assert restore.returncode == 0, restore.stderr
     assert query(cli_db, "SELECT id FROM checklist") == [(first,)]
     kept = [p for p in cli_db.parent.iterdir() if "replaced" in p.name and p.suffix == ".sqlite"]
@@ -414,7 +417,7 @@ def test_restore_refuses_a_bad_file_and_keeps_the_database(cli_db: Path, tmp_pat
     before = counts(cli_db)
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"garbage " * 1000)
-    result = run_cli(cli_db, "restore", str(junk))
+    result = as_user(cli_db, "admin", "restore", str(junk))
     assert result.returncode == 2
     one_sentence(result.stderr)
     assert counts(cli_db) == before

@@ -258,7 +258,8 @@ def test_ctrl_c_stops_a_bulk_export_between_files(cli_db, tmp_path):
     from vpchecklist.demo import DEMO_PASSWORD
     from vpchecklist.store import open_store
 
-    store = open_store(cli_db, create=False)
+    cli_db = tmp_path / "demo" / "vp.sqlite"  # demo records go only into a demo database
+    store = open_store(cli_db, demo=True)
     try:
         make_records(store, 150, real=3)
     finally:

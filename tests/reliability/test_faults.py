@@ -389,7 +389,15 @@ def test_restore_after_damage(prepared, tmp_path):  # type: ignore[no-untyped-de
     backup = tmp_path / "good.sqlite"
     assert cli(db, "backup", "--out", str(backup)).returncode == 0
     _damage(db, "random_header")
-    result = cli(db, "restore", str(backup))
+    result = cli(
+        db,
+        "restore",
+        str(backup),
+        "--user",
+        "admin",
+        "--password-stdin",
+        stdin=PASSWORDS["admin"] + "\n",
+    )
     assert result.returncode == 0, result.stderr
     _healthy_cli(db)
     assert any(p.name.startswith("vp.replaced-") for p in db.parent.iterdir())

@@ -301,6 +301,7 @@ def test_settings_are_saved_and_the_backup_tab_follows_the_new_folder(  # type: 
         "backup_folder": str(folder),
         "site_name": "St Example IR suite",
         **{k: v for k, v in settings.DEFAULTS.items() if k.startswith(("schedule_", "wristband_"))},
+        "anchor_folder": "",
     }
     assert child(admin_page, QLabel, "admin.settings.status").text() == "Settings saved."
     assert str(folder) in child(admin_page, QLabel, "admin.backups.folder").text()
@@ -366,7 +367,7 @@ def _signed_checklists(store: Store) -> list[tuple[int, str]]:
 
 
 def _demo_database(path: Path, count: int = 6) -> list[tuple[int, str]]:
-    store = open_store(path)
+    store = open_store(path, demo=True)
     try:
         list(demo.generate(store, count, seed=3))
         back_up_now(store, None, path.parent / "backups")

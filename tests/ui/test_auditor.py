@@ -21,6 +21,15 @@ from ui.operations import wait_for_background
 from vpchecklist import demo
 from vpchecklist.services import audit, checklists
 from vpchecklist.services.exports import pdf_name
+from vpchecklist.store import open_store
+
+
+@pytest.fixture
+def store(db_path):  # type: ignore[no-untyped-def]
+    """A demo database: demo users and records go only into one (issue 12)."""
+    s = open_store(db_path, demo=True)
+    yield s
+    s.close()
 
 
 @pytest.fixture

@@ -68,11 +68,21 @@ class Context:
         self._store: Store | None = None
         self.password = ""
 
-    def store(self, create: bool = False, accept_empty_file: bool = False) -> Store:
+    def store(
+        self,
+        create: bool = False,
+        accept_empty_file: bool = False,
+        demo: bool = False,
+        read_only: bool = False,
+    ) -> Store:
+        """The database, opened once. ``open_store`` refuses a file that is not a VP Checklist
+        database before writing to it; ``read_only`` commands never write at all."""
         if self._store is None:
             from vpchecklist.store import open_store
 
-            self._store = open_store(self.db_path, create, accept_empty_file)
+            self._store = open_store(
+                self.db_path, create, accept_empty_file, demo=demo, read_only=read_only
+            )
         return self._store
 
     def actor(self) -> Actor:

@@ -1,14 +1,16 @@
-"""Database upkeep without sign-in: ``db check``, ``backup``, ``restore``.
+"""Database upkeep: ``db check`` and ``backup`` without sign-in, ``restore`` by an administrator.
 
-These run for whoever can reach the database file (the operating system guards it), so that a
-damaged database whose users table cannot be read can still be checked and restored.
+``db check`` and ``backup`` run for whoever can reach the database file (the operating system
+guards it), so that a damaged database can still be checked. ``restore`` replaces the file and
+so needs an administrator: of the current database, or of the backup when the current one
+cannot be read.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from vpchecklist.cli.arguments import Commands
+from vpchecklist.cli.arguments import Commands, add_user_args
 from vpchecklist.cli.context import Context, Exit, warn
 from vpchecklist.errors import ValidationError
 
@@ -19,20 +21,26 @@ def _require_file(ctx: Context) -> None:
 
 
 def cmd_check(ctx: Context) -> int:
+    """Read-only: integrity, foreign keys, schema version and the protective triggers."""
     from vpchecklist.store.backup import check_file
+    from vpchecklist.store.identity import require_vp_database
 
     _require_file(ctx)
+    require_vp_database(ctx.db_path)
     problems = check_file(ctx.db_path)
     if not problems:
-        problems = ctx.store().integrity_problems()
+        problems = ctx.store(read_only=True).integrity_problems()
     if problems:
         for problem in problems[:20]:
             warn(problem)
         warn(
-            f"The database {ctx.db_path} has problems; restore a backup (vpchecklist restore FILE)."
+            f"The database {ctx.db_path} has problems; restore a backup "
+            "(vpchecklist restore FILE --user ADMIN)."
         )
         return Exit.CHECK_FAILED
-    ctx.print(f"Database {ctx.db_path} is healthy (integrity, foreign keys, schema version).")
+    ctx.print(
+        f"Database {ctx.db_path} is healthy (integrity, foreign keys, schema version, triggers)."
+    )
     return Exit.OK
 
 
@@ -48,19 +56,32 @@ def cmd_backup(ctx: Context) -> int:
 
 
 def cmd_restore(ctx: Context) -> int:
-    from vpchecklist.store.backup import restore_from
+    """An administrator's restore; the database is never opened here (the service takes its
+    exclusive lock first)."""
+    from vpchecklist.services.backups import restore
 
-    kept = restore_from(Path(ctx.args.file), ctx.db_path)
-    ctx.print(f"Restored {ctx.db_path} from {ctx.args.file}.")
-    if kept:
-        ctx.print(f"The replaced database was kept as {kept}.")
+    password = ctx.secrets.read(f"Password for {ctx.args.user}")
+    result = restore(ctx.db_path, Path(ctx.args.file), ctx.args.user, password, ctx.args.other_site)
+    ctx.print(f"Restored {ctx.db_path} from {ctx.args.file} (checked and audited).")
+    if result.triggers_recreated:
+        ctx.print(f"Re-created missing triggers: {', '.join(result.triggers_recreated)}.")
+    if result.kept:
+        ctx.print(f"The replaced database was kept as {result.kept}.")
     return Exit.OK
 
 
 def register(commands: Commands) -> None:
     db = commands.group("db", "database maintenance")
-    db.add("check", cmd_check, "check integrity, foreign keys and schema version")
+    db.add("check", cmd_check, "check integrity, foreign keys, schema version and triggers")
     p = commands.add("backup", cmd_backup, "write a verified backup copy of the database")
     p.add_argument("--out", metavar="FILE")
-    p = commands.add("restore", cmd_restore, "replace the database with a verified backup")
+    p = commands.add(
+        "restore", cmd_restore, "replace the database with a checked backup (administrators)"
+    )
     p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--other-site",
+        action="store_true",
+        help="accept a backup of another database (another site's file)",
+    )
+    add_user_args(p)

@@ -201,7 +201,7 @@ def cmd_verify(ctx: Context) -> int:
     path = Path(ctx.args.file)
     if not path.is_file():
         raise ValidationError(None, f"The file {path} does not exist")
-    ok, sentence = exports.verify_pdf(ctx.store(), path)
+    ok, sentence = exports.verify_pdf(ctx.store(read_only=True), path)  # never writes
     if ok:
         ctx.print(sentence)
         return Exit.OK

@@ -23,6 +23,7 @@ COLUMNS = (
     "warnings",
     "template_version",
     "record_sha256",
+    "demo",  # "yes" in every row exported from a demo database
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -33,7 +34,7 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in _FORMULA_START else text
 
 
-def row_of(summary: dict[str, Any], digest: str | None) -> list[str]:
+def row_of(summary: dict[str, Any], digest: str | None, demo: bool = False) -> list[str]:
     return [
         str(summary["id"]),
         _cell(summary["patient_name"]),
@@ -48,14 +49,17 @@ def row_of(summary: dict[str, Any], digest: str | None) -> list[str]:
         str(summary.get("warning_count", 0)),
         summary.get("template_version") or "",
         digest or "",
+        "yes" if demo else "",
     ]
 
 
-def render(summaries: Iterable[dict[str, Any]], hashes: dict[int, str]) -> bytes:
+def render(
+    summaries: Iterable[dict[str, Any]], hashes: dict[int, str], demo: bool = False
+) -> bytes:
     """UTF-8 with a BOM so that spreadsheet programs show accented names correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for summary in summaries:
-        writer.writerow(row_of(summary, hashes.get(summary["id"])))
+        writer.writerow(row_of(summary, hashes.get(summary["id"]), demo))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -197,6 +197,21 @@ class _Furniture:
         canvas.setFont(BOLD, 7.5)
         canvas.setFillColor(INK)
         canvas.drawRightString(self.width - MARGIN, MARGIN * 0.8, f"Page {page} of {total}")
+        chain = self.record.get("chain_head")
+        if chain:
+            canvas.setFont(REGULAR, 6.5)
+            canvas.setFillColor(MUTED)
+            canvas.drawString(
+                MARGIN,
+                MARGIN * 0.8 - 9,
+                f"Audit chain at export: event {chain['seq']}, SHA-256 {chain['hash']}",
+            )
+        if self.record.get("demo_database"):
+            canvas.setFont(BOLD, 7.5)
+            canvas.setFillColor(STOP)
+            canvas.drawRightString(
+                self.width - MARGIN, MARGIN * 0.8 - 9, "DEMO DATA — not a patient record"
+            )
 
     def draw_watermark(self, canvas: Canvas) -> None:
         canvas.saveState()

@@ -1,4 +1,6 @@
-"""Audit events: every write, sign-in, refusal and export leaves one row (append-only)."""
+"""Audit events: every write, sign-in, refusal and export leaves one row (append-only), each a
+link of one hash chain (``store.events``); signatures also anchor the chain head outside the
+database (``store.anchor``) once their transaction commits."""
 
 from __future__ import annotations
 
@@ -6,12 +8,16 @@ import json
 import logging
 from typing import Any
 
-from vpchecklist.clock import utc_now
 from vpchecklist.errors import PermissionDenied, StorageError, VPError
 from vpchecklist.services.actors import Actor, refusal
 from vpchecklist.services.roles import VERB_WORDS, allowed
-from vpchecklist.store import Store
-from vpchecklist.store.models import AuditEvent
+from vpchecklist.store import Store, anchor
+from vpchecklist.store import events as chain
+from vpchecklist.store.connection import after_commit
+from vpchecklist.store.models import AuditEvent, User
+
+#: Events after which the chain head is written to the external anchor file.
+ANCHORED_ACTIONS = frozenset({"sign", "addendum", "restore"})
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +30,33 @@ def record(
     **detail: object,
 ) -> None:
     """Append an audit event inside the caller's transaction."""
-    AuditEvent.insert(
-        at=utc_now(),
-        username=username,
-        action=action,
-        outcome=outcome,
-        checklist_id=checklist_id,
-        detail=json.dumps(detail, sort_keys=True, ensure_ascii=False) if detail else "",
-    ).execute()
+    _append(username, action, outcome, checklist_id, None, detail)
+
+
+def record_change(username: str | None, action: str, subject: str, **detail: object) -> None:
+    """Audit a change of a user (``user:NAME``), the settings (``settings``) or the active
+    template (``template``) BEFORE making it: the triggers on those tables let the change in
+    only right after its event, and ``audit verify`` replays these events against the rows."""
+    _append(username, action, "ok", None, subject, detail)
+
+
+def record_user_change(username: str | None, action: str, user: User, **detail: object) -> None:
+    """``record_change`` for an account, carrying its state after the change."""
+    record_change(username, action, f"user:{user.username}", state=user.audited_state(), **detail)
+
+
+def _append(
+    username: str | None,
+    action: str,
+    outcome: str,
+    checklist_id: int | None,
+    subject: str | None,
+    detail: dict[str, object],
+) -> None:
+    text = json.dumps(detail, sort_keys=True, ensure_ascii=False) if detail else ""
+    chain.append(username, action, outcome, checklist_id, text, subject)
+    if outcome == "ok" and action in ANCHORED_ACTIONS:
+        after_commit(lambda: _anchor(action))
 
 
 def record_refusal(
@@ -43,6 +68,10 @@ def record_refusal(
             record(username, action, "refused", checklist_id, reason=str(error))
     except StorageError:
         log.warning("could not audit a refusal of %s", action)
+
+
+def _anchor(action: str) -> None:
+    anchor.append_current(action)
 
 
 def require(store: Store, actor: Actor, verb: str, checklist_id: int | None = None) -> None:
@@ -65,7 +94,7 @@ def events(
     elif not (allowed(actor.role, "audit_log") or allowed(actor.role, "read")):
         require(store, actor, "audit_log", checklist_id)
     with store.reading():
-        query = AuditEvent.select().order_by(AuditEvent.id)
+        query = AuditEvent.select().order_by(AuditEvent.seq)
         if checklist_id is not None:
             query = query.where(AuditEvent.checklist_id == checklist_id)
         if limit:
@@ -73,6 +102,7 @@ def events(
         return [
             {
                 "id": e.id,
+                "seq": e.seq,
                 "at": e.at,
                 "user": e.username,
                 "action": e.action,

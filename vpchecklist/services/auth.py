@@ -177,8 +177,11 @@ def change_password(store: Store, username: str, current: str, new: str) -> Acto
     if new == current:
         raise ValidationError("password", "the new password must differ from the current one")
     with store.transaction():
-        User.update(password_hash=hash_password(new), must_change_password=False).where(
+        user = User.get_by_id(actor.id)
+        user.password_hash = hash_password(new)
+        user.must_change_password = False
+        audit.record_user_change(username, "password_change", user)
+        User.update(password_hash=user.password_hash, must_change_password=False).where(
             User.id == actor.id
         ).execute()
-        audit.record(username, "password_change", "ok")
     return Actor(actor.id, actor.username, actor.full_name, actor.role, False)

@@ -34,6 +34,7 @@ from vpchecklist.services import audit, checklists
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.templates import template_by_hash
 from vpchecklist.store import Store
+from vpchecklist.store import events as event_chain
 from vpchecklist.templates import Template
 
 log = logging.getLogger(__name__)
@@ -198,10 +199,19 @@ def read_record(store: Store, actor: Actor, checklist_id: int) -> tuple[dict[str
     return record, template
 
 
+def page_marks(store: Store) -> dict[str, Any]:
+    """Printed on every page: the audit chain's head when the copy was made (to compare with
+    the external anchor) and whether the database is a demo database."""
+    with store.reading():
+        head = event_chain.head()
+    return {"chain_head": {"seq": head.seq, "hash": head.hash}, "demo_database": store.is_demo}
+
+
 def render_pdf(store: Store, record: dict[str, Any], template: Template, paper: str) -> bytes:
     """The PDF of ``record``: the one rendering an export writes and ``verify`` re-derives
-    (``store`` for what the database itself prints on every page, such as a demo mark)."""
-    return pdf.render(record, template, paper)
+    (``store`` for what the database itself prints on every page: the demo mark, the chain
+    head at export)."""
+    return pdf.render({**record, **page_marks(store)}, template, paper)
 
 
 def render_copy(

@@ -360,7 +360,7 @@ def _bulk_csv(
 ) -> None:
     with store.reading():
         hashes = _record_hashes([s["id"] for s in summaries])
-    data = csv_export.render(summaries, hashes)
+    data = csv_export.render(summaries, hashes, demo=store.is_demo)
     path = folder / f"checklists-{utc_now()[:19].replace(':', '').replace('-', '')}Z.csv"
     described = {k: v for k, v in vars(filters or Filters()).items() if v not in (None, False)}
     with performing(store, actor, "export"):

@@ -28,6 +28,7 @@ DEFAULTS: dict[str, str] = {
     "schedule_levels_field": "",
     "schedule_drop_folder": "",
     "wristband_mrn_pattern": DEFAULT_PATTERN,
+    "anchor_folder": "",
 }
 
 
@@ -42,7 +43,7 @@ def _validate(key: str, value: str) -> str:
         if not 1 <= minutes <= 120:
             raise ValidationError(key, "the idle lock must be between 1 and 120 minutes")
         return str(minutes)
-    if key in ("backup_folder", "schedule_drop_folder"):
+    if key in ("backup_folder", "schedule_drop_folder", "anchor_folder"):
         return "" if not str(value).strip() else str(Path(str(value).strip()).expanduser())
     if key in ("schedule_mrn_type", "schedule_mrn_authority"):
         text = str(value).strip()
@@ -97,7 +98,9 @@ def update(store: Store, actor: Actor, changes: dict[str, Any]) -> dict[str, str
     with performing(store, actor, "settings"):
         clean = {key: _validate(key, str(value)) for key, value in changes.items()}
         with store.transaction():
+            audit.record_change(
+                actor.username, "settings", "settings", changed=sorted(clean), values=clean
+            )
             for key, value in clean.items():
                 Setting.insert(key=key, value=value).on_conflict_replace().execute()
-            audit.record(actor.username, "settings", changed=sorted(clean))
     return get_all(store)

@@ -146,6 +146,7 @@ def sign(
                 meaning=meaning,
                 seq=signature.seq,
                 record_hash=signature.record_hash,
+                warning_count=len(ev.warnings),  # audit verify checks the list's copy
                 **keep_summary(checklist_id, [stop.item for stop in ev.stops]),
             )
             return str(signature.record_hash)

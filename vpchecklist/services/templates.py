@@ -231,6 +231,14 @@ def activate_template(store: Store, actor: Actor, path: str) -> list[str]:
             raise TemplateError(f"Template {path} is '{template.id}', not '{current.id}'.")
         changes = describe_changes(current, template)
         with store.transaction():
+            audit.record_change(
+                actor.username,
+                "template_activate",
+                "template",
+                version=template.version,
+                hash=template.content_hash,
+                changes=len(changes),
+            )
             TemplateRecord.update(active=False).execute()
             row = TemplateRecord.get_or_none(TemplateRecord.content_hash == template.content_hash)
             if row is None:
@@ -246,11 +254,4 @@ def activate_template(store: Store, actor: Actor, path: str) -> list[str]:
                 TemplateRecord.update(active=True).where(
                     TemplateRecord.content_hash == template.content_hash
                 ).execute()
-            audit.record(
-                actor.username,
-                "template_activate",
-                version=template.version,
-                hash=template.content_hash,
-                changes=len(changes),
-            )
         return changes

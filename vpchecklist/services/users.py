@@ -43,14 +43,17 @@ def create_first_admin(store: Store, username: str, full_name: str, password: st
             raise ValidationError(
                 None, "This database already has users; sign in as an administrator."
             )
-        user = User.create(
+        user = User(
             username=name,
             full_name=full,
             role="admin",
             password_hash=hash_password(password),
             created_at=utc_now(),
         )
-        audit.record(name, "user_add", username_added=name, role="admin", first_admin=True)
+        audit.record_user_change(
+            name, "user_add", user, username_added=name, role="admin", first_admin=True
+        )
+        user.save(force_insert=True)
     return actor_of(user)
 
 
@@ -73,7 +76,7 @@ def add_user(
         with store.transaction():
             if User.get_or_none(User.username == name) is not None:
                 raise ValidationError("username", f"the user {name} already exists")
-            user = User.create(
+            user = User(
                 username=name,
                 full_name=full,
                 role=role,
@@ -81,7 +84,10 @@ def add_user(
                 must_change_password=must_change_password,
                 created_at=utc_now(),
             )
-            audit.record(actor.username, "user_add", username_added=name, role=role)
+            audit.record_user_change(
+                actor.username, "user_add", user, username_added=name, role=role
+            )
+            user.save(force_insert=True)
         return actor_of(user)
 
 
@@ -115,18 +121,24 @@ def disable_user(store: Store, actor: Actor, username: str) -> None:
         user = _get(username)
         if user.id == actor.id:
             raise ValidationError("username", "you cannot disable your own account")
+        user.active = False
+        audit.record_user_change(
+            actor.username, "user_disable", user, username_disabled=user.username
+        )
         User.update(active=False).where(User.id == user.id).execute()
-        audit.record(actor.username, "user_disable", username_disabled=user.username)
 
 
 def enable_user(store: Store, actor: Actor, username: str) -> None:
     """A disabled account may act again (its lock and failure count are cleared too)."""
     with performing(store, actor, "manage_users", action="user_enable"), store.transaction():
         user = _get(username)
+        user.active = True
+        audit.record_user_change(
+            actor.username, "user_enable", user, username_enabled=user.username
+        )
         User.update(active=True, failed_attempts=0, locked_until=None).where(
             User.id == user.id
         ).execute()
-        audit.record(actor.username, "user_enable", username_enabled=user.username)
 
 
 def unlock_user(store: Store, actor: Actor, username: str) -> None:
@@ -142,10 +154,14 @@ def reset_password(store: Store, actor: Actor, username: str, password: str) -> 
         check_password_policy(password)
         with store.transaction():
             user = _get(username)
+            user.password_hash = hash_password(password)
+            user.must_change_password = True
+            audit.record_user_change(
+                actor.username, "password_reset", user, username_reset=user.username
+            )
             User.update(
-                password_hash=hash_password(password),
+                password_hash=user.password_hash,
                 must_change_password=True,
                 failed_attempts=0,
                 locked_until=None,
             ).where(User.id == user.id).execute()
-            audit.record(actor.username, "password_reset", username_reset=user.username)

@@ -24,12 +24,9 @@ def check_file(path: Path) -> list[str]:
     if not path.is_file():
         return [f"{path} does not exist"]
     try:
-        # With a WAL beside it, a read-only open may not replay pages that a failed checkpoint
-        # (disk full) never copied back: then open normally. Nothing is written either way.
-        if Path(f"{path}-wal").exists():
-            conn = sqlite3.connect(str(path), timeout=30)
-        else:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        # Read-only: SQLite still reads a WAL beside the file (creating its -shm if needed),
+        # so pages a failed checkpoint never copied back are seen, and nothing is written.
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     except sqlite3.Error as exc:
         return [f"{path} cannot be opened: {exc}"]
     try:
@@ -88,6 +85,25 @@ def backup_to(
 
 def default_backup_name(folder: Path) -> Path:
     return folder / f"vpchecklist-{_stamp()}.sqlite"
+
+
+def replaced_name(database: Path) -> Path:
+    """Where a restore keeps the database it replaces (never overwriting an earlier one)."""
+    candidate = database.with_name(f"{database.stem}.replaced-{_stamp()}{database.suffix}")
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = database.with_name(f"{database.stem}.replaced-{_stamp()}-{n}{database.suffix}")
+    return candidate
+
+
+def move_aside(database: Path, target: Path) -> None:
+    """Move a closed database file and its WAL/SHM to ``target`` (same folder, atomic renames)."""
+    os.replace(database, target)
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{database}{suffix}")
+        if side.exists():
+            os.replace(side, Path(f"{target}{suffix}"))
 
 
 def restore_from(backup: Path, database: Path) -> Path | None:

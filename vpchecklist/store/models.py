@@ -18,6 +18,8 @@ from peewee import (
     TextField,
 )
 
+from vpchecklist.canonical import digest
+
 database = DatabaseProxy()
 
 
@@ -50,6 +52,17 @@ class User(BaseModel):
     failed_attempts = IntegerField(default=0)
     locked_until = CharField(null=True)
     created_at = CharField()
+
+    def audited_state(self) -> dict[str, object]:
+        """What the audit trail records of an account at each change, and ``audit verify``
+        compares with the row (the lockout counters are not part of it)."""
+        return {
+            "full_name": self.full_name,
+            "role": self.role,
+            "active": bool(self.active),
+            "must_change_password": bool(self.must_change_password),
+            "password": digest(self.password_hash),
+        }
 
 
 class TemplateRecord(BaseModel):
@@ -166,14 +179,30 @@ class Signature(BaseModel):
     record_hash = CharField()  # sha256(prev_hash + content)
 
 
+class DatabaseInfo(BaseModel):
+    """Facts fixed when the database was created (its id, whether it is a demo database);
+    written once, never changed (triggers)."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
 class AuditEvent(BaseModel):
+    """One link of the event chain: every event is hashed with the one before it."""
+
     id: int
+    seq = IntegerField(null=True, unique=True)
     at = CharField(index=True)
     username = CharField(null=True)
     action = CharField()
     outcome = CharField()  # ok | refused | failed
     checklist_id = IntegerField(null=True, index=True)
     detail = TextField(default="")
+    # What a user, settings or template change concerns ("user:alice", "settings", "template"):
+    # the triggers on those tables let a change through only right after its audit event.
+    subject = CharField(null=True)
+    prev_hash = CharField(null=True)
+    event_hash = CharField(null=True)
 
 
 class Appointment(BaseModel):
@@ -237,4 +266,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     AuditEvent,
     Appointment,
     CompletionSummary,
+    DatabaseInfo,
 ]

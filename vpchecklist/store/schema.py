@@ -6,14 +6,45 @@ copy of the file is taken before an existing database is migrated.
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable
 
 from peewee import Database
 
+from vpchecklist.canonical import canonical_json
 from vpchecklist.clock import utc_now
-from vpchecklist.store.models import ALL_MODELS, Appointment, CompletionSummary, SchemaVersion
+from vpchecklist.store import events
+from vpchecklist.store.models import (
+    ALL_MODELS,
+    Appointment,
+    CompletionSummary,
+    AuditEvent,
+    DatabaseInfo,
+    SchemaVersion,
+    Setting,
+    TemplateRecord,
+    User,
+)
 
 _READ_ONLY_MSG = "signed content is read-only"
+_AUDITED_MSG = "users, settings and templates change only through an audited service"
+
+#: SQLite ``PRAGMA application_id`` of a VP Checklist database ("VPCH"): every command checks
+#: it in the file header before opening, so a foreign file is refused without a byte changed.
+APPLICATION_ID = 0x56504348
+#: The settings the triggers and ``audit verify`` protect (other keys are ignored by the app).
+PROTECTED_SETTINGS = (
+    "idle_lock_minutes",
+    "backup_folder",
+    "site_name",
+    "anchor_folder",
+    "schedule_mrn_type",
+    "schedule_mrn_authority",
+    "schedule_levels_field",
+    "schedule_drop_folder",
+    "wristband_mrn_pattern",
+)
 
 # (table, column holding the checklist id) whose rows freeze once their checklist is signed.
 _FROZEN_WITH_CHECKLIST = [("answer", "checklist_id"), ("acknowledgement", "checklist_id")]
@@ -51,6 +82,84 @@ def _sqlite_triggers() -> list[str]:
     return sql
 
 
+def _latest_subject(subject_sql: str) -> str:
+    """SQL that is true unless the newest audit event concerns ``subject_sql``."""
+    return (
+        "(SELECT subject FROM audit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1) "
+        f"IS NOT {subject_sql}"
+    )
+
+
+def _raise(message: str) -> str:
+    return f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+
+
+def _guard_triggers() -> list[str]:
+    """Users, protected settings, templates and the database facts: a change gets through only
+    right after the audit event that records it (the services write the event first)."""
+    user_subject = _latest_subject("'user:' || NEW.username")
+    protected = ", ".join(f"'{key}'" for key in PROTECTED_SETTINGS)
+    changed_user = " OR ".join(
+        f"NEW.{c} IS NOT OLD.{c}"
+        for c in ("full_name", "role", "password_hash", "active", "must_change_password")
+    )
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS user_audited_insert BEFORE INSERT ON user "
+        f"WHEN {user_subject} {_raise(_AUDITED_MSG)}",
+        f"CREATE TRIGGER IF NOT EXISTS user_audited_update BEFORE UPDATE ON user "
+        f"WHEN NEW.id IS NOT OLD.id OR NEW.username IS NOT OLD.username "
+        f"OR NEW.created_at IS NOT OLD.created_at OR (({changed_user}) AND {user_subject}) "
+        f"{_raise(_AUDITED_MSG)}",
+        f"CREATE TRIGGER IF NOT EXISTS user_audited_delete BEFORE DELETE ON user "
+        f"{_raise(_AUDITED_MSG)}",
+        f"CREATE TRIGGER IF NOT EXISTS setting_audited_insert BEFORE INSERT ON setting "
+        f"WHEN NEW.key IN ({protected}) AND {_latest_subject(repr('settings'))} "
+        f"{_raise(_AUDITED_MSG)}",
+        f"CREATE TRIGGER IF NOT EXISTS setting_audited_update BEFORE UPDATE ON setting "
+        f"WHEN (OLD.key IN ({protected}) OR NEW.key IN ({protected})) "
+        f"AND {_latest_subject(repr('settings'))} {_raise(_AUDITED_MSG)}",
+        f"CREATE TRIGGER IF NOT EXISTS setting_audited_delete BEFORE DELETE ON setting "
+        f"WHEN OLD.key IN ({protected}) AND {_latest_subject(repr('settings'))} "
+        f"{_raise(_AUDITED_MSG)}",
+        f"CREATE TRIGGER IF NOT EXISTS template_audited_insert BEFORE INSERT ON template_record "
+        f"WHEN NEW.active AND {_latest_subject(repr('template'))} {_raise(_AUDITED_MSG)}",
+        f"CREATE TRIGGER IF NOT EXISTS template_audited_update BEFORE UPDATE ON template_record "
+        f"WHEN NEW.content_hash IS NOT OLD.content_hash OR NEW.source IS NOT OLD.source "
+        f"OR NEW.template_id IS NOT OLD.template_id OR NEW.version IS NOT OLD.version "
+        f"OR (NEW.active IS NOT OLD.active AND {_latest_subject(repr('template'))}) "
+        f"{_raise(_AUDITED_MSG)}",
+        f"CREATE TRIGGER IF NOT EXISTS template_audited_delete BEFORE DELETE ON template_record "
+        f"{_raise(_AUDITED_MSG)}",
+        f"CREATE TRIGGER IF NOT EXISTS database_info_fixed_update BEFORE UPDATE ON database_info "
+        f"{_raise(_READ_ONLY_MSG)}",
+        f"CREATE TRIGGER IF NOT EXISTS database_info_fixed_delete BEFORE DELETE ON database_info "
+        f"{_raise(_READ_ONLY_MSG)}",
+    ]
+
+
+def all_triggers() -> list[str]:
+    """Every trigger a current database has (``db check`` and restore compare with it)."""
+    return _sqlite_triggers() + _guard_triggers()
+
+
+def expected_trigger_names() -> list[str]:
+    return sorted(statement.split()[5] for statement in all_triggers())
+
+
+def missing_triggers(db: Database) -> list[str]:
+    present = set(trigger_names(db))
+    return [name for name in expected_trigger_names() if name not in present]
+
+
+def ensure_triggers(db: Database) -> list[str]:
+    """Re-create any trigger that is missing; returns the names re-created."""
+    missing = missing_triggers(db)
+    if missing:
+        for statement in all_triggers():
+            db.execute_sql(statement)
+    return missing
+
+
 def _v1_initial(db: Database) -> None:
     db.create_tables(ALL_MODELS)
     db.execute_sql(
@@ -80,10 +189,89 @@ def _v3_completion_summary(db: Database) -> None:
             db.execute_sql(statement)
 
 
-MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
-    (1, _v1_initial),
-    (2, _v2_schedule),
-    (3, _v3_completion_summary),
+def _add_missing_columns(db: Database) -> None:
+    """Older files lack the chain columns (a new file got them from the current model)."""
+    present = {c.name for c in db.get_columns("audit_event")}
+    for name, kind in (
+        ("seq", "INTEGER"),
+        ("subject", "VARCHAR(255)"),
+        ("prev_hash", "VARCHAR(255)"),
+        ("event_hash", "VARCHAR(255)"),
+    ):
+        if name not in present:
+            db.execute_sql(f"ALTER TABLE audit_event ADD COLUMN {name} {kind}")
+    db.execute_sql("CREATE UNIQUE INDEX IF NOT EXISTS audit_event_seq ON audit_event (seq)")
+
+
+def _chain_older_events(db: Database) -> None:
+    """Events written before the chain existed are linked now, in the order they were written."""
+    pending = list(AuditEvent.select().where(AuditEvent.seq.is_null()).order_by(AuditEvent.id))
+    if not pending:
+        return
+    # The append-only trigger refuses the one-time linking; it is re-created below.
+    db.execute_sql("DROP TRIGGER IF EXISTS audit_event_append_only_update")
+    current = events.head()
+    prev_hash, seq = current.hash, current.seq
+    for event in pending:
+        seq += 1
+        event.seq = seq
+        digest = events.link_hash(event, prev_hash)
+        db.execute_sql(
+            "UPDATE audit_event SET seq = ?, prev_hash = ?, event_hash = ? WHERE id = ?",
+            (seq, prev_hash, digest, event.id),
+        )
+        prev_hash = digest
+    if _is_sqlite(db):
+        for statement in _sqlite_triggers():
+            db.execute_sql(statement)
+
+
+def _baseline_events() -> None:
+    """A migrated database's users, settings and active template as they are now: the state
+    later changes are compared with (anything changed before this point is not detectable)."""
+    for user in User.select().order_by(User.id):
+        events.append(
+            None,
+            "baseline",
+            "ok",
+            None,
+            canonical_json({"state": user.audited_state()}),
+            f"user:{user.username}",
+        )
+    values = {s.key: s.value for s in Setting.select() if s.key in PROTECTED_SETTINGS}
+    if values:
+        events.append(None, "baseline", "ok", None, canonical_json({"values": values}), "settings")
+    active = TemplateRecord.get_or_none(TemplateRecord.active == True)  # noqa: E712
+    if active is not None:
+        detail = json.dumps({"hash": active.content_hash})
+        events.append(None, "baseline", "ok", None, detail, "template")
+
+
+def _v4_chain_every_event(db: Database, demo: bool, fresh: bool) -> None:
+    """Chain every audit event, protect users/settings/templates, give the file its identity."""
+    db.create_tables([DatabaseInfo])
+    _add_missing_columns(db)
+    _chain_older_events(db)
+    if not fresh:
+        _baseline_events()
+    DatabaseInfo.insert_many(
+        [
+            {"key": "database_id", "value": uuid.uuid4().hex},
+            {"key": "created_at", "value": utc_now()},
+            {"key": "demo", "value": "1" if demo and fresh else "0"},
+        ]
+    ).on_conflict_ignore().execute()
+    if _is_sqlite(db):
+        for statement in _guard_triggers():
+            db.execute_sql(statement)
+        db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+MIGRATIONS: list[tuple[int, Callable[[Database, bool, bool], None]]] = [
+    (1, lambda db, _demo, _fresh: _v1_initial(db)),
+    (2, lambda db, _demo, _fresh: _v2_schedule(db)),
+    (3, lambda db, _demo, _fresh: _v3_completion_summary(db)),
+    (4, _v4_chain_every_event),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
@@ -99,15 +287,28 @@ def current_version(db: Database) -> int:
     return row.version if row else 0
 
 
-def pending(version: int) -> list[tuple[int, Callable[[Database], None]]]:
+def pending(version: int) -> list[tuple[int, Callable[[Database, bool, bool], None]]]:
     return [(n, step) for n, step in MIGRATIONS if n > version]
 
 
-def apply(db: Database, version: int) -> None:
+def apply(db: Database, version: int, demo: bool = False) -> None:
+    """Run the pending migrations. Each re-reads the version inside its write transaction, so
+    two processes creating the same new file at once migrate it once (the second waits).
+    ``demo`` marks a database created from scratch here as a demo database."""
+    fresh = version == 0
     for number, step in pending(version):
         with db.atomic():
-            step(db)
+            if current_version(db) >= number:
+                continue
+            step(db, demo, fresh)
             SchemaVersion.create(version=number, applied_at=utc_now())
+
+
+def database_info(db: Database) -> dict[str, str]:
+    """The database's fixed facts (``database_id``, ``created_at``, ``demo``)."""
+    if not db.table_exists("database_info"):
+        return {}
+    return {row.key: row.value for row in DatabaseInfo.select()}
 
 
 def trigger_names(db: Database) -> list[str]:
