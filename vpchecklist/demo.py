@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from vpchecklist.clock import ManualClock, using_clock, utc_now
-from vpchecklist.errors import PermissionDenied, ValidationError
+from vpchecklist.errors import PermissionDenied
 from vpchecklist.services import Actor, audit, checklists, signing
 from vpchecklist.services.auth import check_credentials, hash_password
 from vpchecklist.store import Store

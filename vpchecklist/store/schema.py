@@ -18,8 +18,8 @@ from vpchecklist.store import events
 from vpchecklist.store.models import (
     ALL_MODELS,
     Appointment,
-    CompletionSummary,
     AuditEvent,
+    CompletionSummary,
     DatabaseInfo,
     SchemaVersion,
     Setting,
