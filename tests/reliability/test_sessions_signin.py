@@ -16,7 +16,7 @@ from reliability_support import PASSWORDS, PYTHON, cli, create_signed, document,
 
 from vpchecklist.clock import parse_utc
 from vpchecklist.errors import AuthError, PermissionDenied
-from vpchecklist.services import auth, checklists, signing, users
+from vpchecklist.services import audit, auth, checklists, signing, users
 from vpchecklist.services.auth import MAX_FAILED_ATTEMPTS, WRONG_CREDENTIALS
 from vpchecklist.store.models import AuditEvent, User
 
@@ -57,8 +57,13 @@ def test_a_disabled_users_open_session_can_no_longer_write_or_read(store, people
 def test_a_demoted_users_open_session_cannot_sign(store, people) -> None:  # type: ignore[no-untyped-def]
     nurse = people["nurse"]
     draft = checklists.create_from_document(store, nurse, document(2))
-    # Roles change outside any open session (another workstation, or an edited row).
-    User.update(role="auditor").where(User.username == "nurse").execute()
+    # Roles change outside any open session (another workstation). Like every account change
+    # it is audited first: the user table's triggers refuse it otherwise (issue 12).
+    with store.transaction():
+        row = User.get(User.username == "nurse")
+        row.role = "auditor"
+        audit.record_user_change("admin", "user_role", row)
+        User.update(role="auditor").where(User.username == "nurse").execute()
     with pytest.raises(PermissionDenied, match="changed to auditor"):
         signing.sign(store, nurse, draft, PASSWORDS["nurse"], "ready")
     assert checklists.detail(store, people["auditor"], draft)["status"] == "draft"
