@@ -77,8 +77,9 @@ class AuditorPage(QWidget):
         self.setAccessibleName("Auditor workspace")
 
         title = QLabel("<h2>Records</h2>" if actor.role != "nurse" else "<h2>My records</h2>")
+        # Parented at once: showing a parentless button would flash it up as a window of its own.
         self.dashboard_button = _named(
-            QPushButton("Compliance &dashboard…"), "auditor.dashboard", "Compliance dashboard"
+            QPushButton("Compliance &dashboard…", self), "auditor.dashboard", "Compliance dashboard"
         )
         self.dashboard_button.setVisible(actor.role == "auditor")
         self.dashboard_button.clicked.connect(self.open_dashboard)
