@@ -12,7 +12,6 @@ from vpchecklist.rules.values import clean_text
 from vpchecklist.schedule.messages import LEVELS_FIELD, ReadingRules
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
-from vpchecklist.services.verbs import performing
 from vpchecklist.store import Store
 from vpchecklist.store.models import Setting
 from vpchecklist.wristband import DEFAULT_PATTERN, check_pattern
@@ -95,12 +94,14 @@ def drop_folder(store: Store) -> Path | None:
 
 
 def update(store: Store, actor: Actor, changes: dict[str, Any]) -> dict[str, str]:
-    with performing(store, actor, "settings"):
-        clean = {key: _validate(key, str(value)) for key, value in changes.items()}
-        with store.transaction():
-            audit.record_change(
-                actor.username, "settings", "settings", changed=sorted(clean), values=clean
-            )
-            for key, value in clean.items():
-                Setting.insert(key=key, value=value).on_conflict_replace().execute()
+    audit.require(store, actor, "settings")
+    # A mistyped value is bad input (exit 2, one sentence), not a refusal: nothing is written
+    # and nothing audited, so the audit log is not filled with typos.
+    clean = {key: _validate(key, str(value)) for key, value in changes.items()}
+    with store.transaction():
+        audit.record_change(
+            actor.username, "settings", "settings", changed=sorted(clean), values=clean
+        )
+        for key, value in clean.items():
+            Setting.insert(key=key, value=value).on_conflict_replace().execute()
     return get_all(store)
