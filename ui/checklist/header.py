@@ -60,7 +60,10 @@ class PatientHeader(QWidget):
         self.template_note.setObjectName("checklist.template_note")
         self.template_note.setProperty("role", "info")
         self.template_note.setWordWrap(True)
-        self.template_note.setVisible(bool(template_note))
+        if not template_note:
+            # Only ever hide here: showing a widget before it has a parent opens it as a
+            # window of its own for a moment, which takes the focus from the main window.
+            self.template_note.hide()
         who.addWidget(self.template_note)
         row.addLayout(who, 1)
 
