@@ -16,6 +16,7 @@ from typing import Any
 from peewee import fn
 
 from vpchecklist import demo
+from vpchecklist.name_search import name_key
 from vpchecklist.store import Store
 from vpchecklist.store.models import (
     Acknowledgement,
@@ -78,9 +79,11 @@ def make_records(
                 source = next(cycle)
                 cid = next_id + n
                 row = dict(source["checklist"])
+                name = f"{_NAMES[n % len(_NAMES)]} {n}"
                 row.update(
                     id=cid,
-                    patient_name=f"{_NAMES[n % len(_NAMES)]} {n}",
+                    patient_name=name,
+                    search_name=name_key(name),
                     mrn=f"MRN{500000 + n}",
                     planned_start=f"{2020 + n % 6}-{1 + n % 12:02d}-{1 + n % 28:02d}T"
                     f"{7 + n % 10:02d}:00",

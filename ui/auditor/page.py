@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -38,6 +40,8 @@ from vpchecklist.services.templates import template_by_hash
 from vpchecklist.store import Store
 
 ANY_DATE = QDate(2000, 1, 1)
+#: Rows each column's width is measured on (more would slow every page a scroll loads).
+RESIZE_SAMPLE = 200
 STATUSES = [
     ("", "Any status"),
     ("signed", "Signed — ready"),
@@ -55,9 +59,26 @@ def _named(widget: W, name: str, accessible: str) -> W:
     return widget
 
 
+class _TodayCalendar(QCalendarWidget):
+    """The date filter's pop-up: "Any" is stored as 2000-01-01, but the calendar opens on this
+    month (not January 2000), large enough for every day number to show."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumSize(340, 260)
+        self.setGridVisible(True)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self.selectedDate() <= ANY_DATE:
+            today = QDate.currentDate()
+            self.setCurrentPage(today.year(), today.month())
+
+
 def _date_edit(name: str, accessible: str) -> QDateEdit:
     edit = QDateEdit()
     edit.setCalendarPopup(True)
+    edit.setCalendarWidget(_TodayCalendar())
     edit.setDisplayFormat("yyyy-MM-dd")
     edit.setMinimumDate(ANY_DATE)
     edit.setSpecialValueText("Any")  # shown at the minimum date: no limit
@@ -88,6 +109,9 @@ class AuditorPage(QWidget):
         self.dashboard_button.clicked.connect(self.open_dashboard)
         self.mrn = _named(QLineEdit(), "auditor.filter.mrn", "Filter by MRN")
         self.mrn.setPlaceholderText("exact MRN")
+        self.name = _named(QLineEdit(), "auditor.filter.name", "Filter by patient name")
+        self.name.setPlaceholderText("start of a name")
+        self.name.setClearButtonEnabled(True)
         self.status = _named(QComboBox(), "auditor.filter.status", "Filter by status")
         for value, label in STATUSES:
             self.status.addItem(label, value)
@@ -105,6 +129,7 @@ class AuditorPage(QWidget):
         filters = QFormLayout()
         row1 = QHBoxLayout()
         for label, widget in (
+            ("Pat&ient", self.name),
             ("&MRN", self.mrn),
             ("S&tatus", self.status),
             ("Si&gner", self.signer),
@@ -133,10 +158,18 @@ class AuditorPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((70, 200, 95, 110, 90, 130, 120, 70, 170)):
-            self.table.setColumnWidth(column, width)
+        header = self.table.horizontalHeader()
+        # Every column as wide as its header and the rows loaded (sampled: a scroll loads more);
+        # the patient's name takes what is left, so only a too-narrow window elides, and each
+        # cell's tooltip holds its full value.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setResizeContentsPrecision(RESIZE_SAMPLE)
+        header.setMinimumSectionSize(40)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(5, Qt.SortOrder.DescendingOrder)  # newest planned start first
+        self.table.setSortingEnabled(True)  # the model sorts in the database
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.count_label = _named(QLabel(), "auditor.count", "Number of matching records")
         # The table's signed times are converted from UTC: name the zone once, here.
         self.times = _named(QLabel(times_note()), "auditor.times", "Time zone of the times shown")
@@ -195,6 +228,7 @@ class AuditorPage(QWidget):
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self.apply_filters)
         self.mrn.textChanged.connect(self._debounce.start)
+        self.name.textChanged.connect(self._debounce.start)
         self.signer.textChanged.connect(self._debounce.start)
         self.status.currentIndexChanged.connect(self._status_changed)
         self.date_from.dateChanged.connect(self._debounce.start)
@@ -207,6 +241,7 @@ class AuditorPage(QWidget):
         self.export_all.clicked.connect(self._export_all)
         self.cancel.clicked.connect(self.cancel_export)
         for first, second in (
+            (self.name, self.mrn),
             (self.mrn, self.status),
             (self.status, self.signer),
             (self.signer, self.date_from),
@@ -238,6 +273,7 @@ class AuditorPage(QWidget):
         return Filters(
             status=status,
             mrn=self.mrn.text().strip() or None,
+            name=self.name.text().strip() or None,
             signer=self.signer.text().strip() or None,
             date_from=None if date_from == ANY_DATE else date_from.toString("yyyy-MM-dd"),
             date_to=None if date_to == ANY_DATE else date_to.toString("yyyy-MM-dd"),

@@ -28,6 +28,19 @@ COLUMNS = (
     "Signed by",
     "Signed",
 )
+#: Each column's summary key, which ``checklists.search`` sorts on in the database.
+SORT_KEYS = (
+    "id",
+    "patient_name",
+    "date_of_birth",
+    "mrn",
+    "levels",
+    "planned_start",
+    "status",
+    "warning_count",
+    "signed_by",
+    "signed_at",
+)
 STATUS_WORDS = {"draft": "Draft", "signed": "Signed — ready", "postponed": "Postponed"}
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE_SIZE = 200
@@ -41,6 +54,7 @@ _ROLES_SHOWN = frozenset(
         Qt.ItemDataRole.DisplayRole,
         Qt.ItemDataRole.AccessibleTextRole,
         Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
         ID_ROLE,
     }
 )
@@ -56,6 +70,9 @@ class RecordsModel(QAbstractTableModel):
         self._rows: list[dict[str, Any]] = []
         self._words: list[tuple[str, ...] | None] = []  # each row's cells, worded when first shown
         self._total = 0
+        self._sort = "planned_start"
+        self._descending = True
+        self._applied = False  # no query before the page sets its filters (a nurse's own)
 
     @property
     def filters(self) -> Filters:
@@ -73,6 +90,7 @@ class RecordsModel(QAbstractTableModel):
     def set_filters(self, filters: Filters) -> None:
         """Count the matches and load the first page; raises the service's ``VPError``."""
         total = checklists.count(self._store, self._actor, filters)
+        self._applied = True
         self.beginResetModel()
         self._filters = filters
         self._total = total
@@ -81,6 +99,18 @@ class RecordsModel(QAbstractTableModel):
         self.endResetModel()
         if self.canFetchMore(QModelIndex()):
             self.fetchMore(QModelIndex())
+
+    @property
+    def sort_key(self) -> tuple[str, bool]:
+        """The column key the rows are ordered by, and whether largest/newest first."""
+        return self._sort, self._descending
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """A header click: the database orders the rows (no page is sorted in memory)."""
+        self._sort = SORT_KEYS[column]
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        if self._applied:
+            self.set_filters(self._filters)
 
     def refresh(self) -> None:
         self.set_filters(self._filters)
@@ -97,6 +127,8 @@ class RecordsModel(QAbstractTableModel):
             self._filters,
             limit=PAGE_SIZE if self._rows else FIRST_PAGE,
             offset=len(self._rows),
+            sort=self._sort,
+            newest_first=self._descending,
         )
         if not page:
             self._total = len(self._rows)  # the database shrank under us; stop asking
@@ -130,6 +162,9 @@ class RecordsModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            # Two-word headers on two lines: a header is then no wider than its values.
+            return COLUMNS[section].replace(" ", "\n", 1)
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return COLUMNS[section]
         return None
 
@@ -144,7 +179,10 @@ class RecordsModel(QAbstractTableModel):
             return self._rows[row]["id"]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if index.column() in (0, 7) else None
-        return self.words(row)[index.column()]
+        text = self.words(row)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return text or None  # the full value when the column is too narrow to show it
+        return text
 
 
 def row_words(row: dict[str, Any]) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from peewee import SQL, fn
 from vpchecklist.clock import local_to_utc, local_zone_label, utc_now
 from vpchecklist.errors import ValidationError
 from vpchecklist.metrics import pattern_sentence
+from vpchecklist.name_search import like_escaped, name_key
 from vpchecklist.rules import Evaluation, evaluate, normalize_answer, parse_levels
 from vpchecklist.rules.values import clean_text, normalize_header, parse_date
 from vpchecklist.services import audit
@@ -85,6 +86,7 @@ def new_draft(
         template_id=template.id,
         template_version=template.version,
         patient_name=header.patient_name,
+        search_name=name_key(header.patient_name),
         date_of_birth=header.date_of_birth,
         mrn=header.mrn,
         levels=json.dumps(header.levels),
@@ -381,6 +383,8 @@ class Filters:
     status: str | None = None
     mrn: str | None = None
     text: str | None = None  # substring of patient name or MRN
+    # Start of the patient's name or of any word of it, ignoring case and accents.
+    name: str | None = None
     date_from: str | None = None  # planned start, YYYY-MM-DD inclusive
     date_to: str | None = None
     signer: str | None = None
@@ -402,6 +406,14 @@ def _query(filters: Filters):  # type: ignore[no-untyped-def]
     if filters.text:
         like = f"%{filters.text.strip()}%"
         query = query.where(Checklist.patient_name**like | Checklist.mrn**like)
+    if filters.name and name_key(filters.name):
+        key = like_escaped(name_key(filters.name))
+        query = query.where(
+            SQL(
+                "(search_name LIKE ? ESCAPE '\\' OR search_name LIKE ? ESCAPE '\\')",
+                (f"{key}%", f"% {key}%"),
+            )
+        )
     if filters.date_from:
         query = query.where(Checklist.planned_start >= filters.date_from)
     if filters.date_to:
@@ -485,6 +497,21 @@ def count(store: Store, actor: Actor, filters: Filters | None = None) -> int:
         return int(_query(filters).select(fn.COUNT(SQL("*"))).scalar() or 0)
 
 
+#: What a records table may sort on (summary key -> column); each has an index (schema v5).
+SORTABLE = {
+    "id": Checklist.id,
+    "patient_name": Checklist.search_name,
+    "date_of_birth": Checklist.date_of_birth,
+    "mrn": Checklist.mrn,
+    "levels": Checklist.levels,
+    "planned_start": Checklist.planned_start,
+    "status": Checklist.status,
+    "warning_count": Checklist.warning_count,
+    "signed_by": Checklist.signed_by_name,
+    "signed_at": Checklist.signed_at,
+}
+
+
 def search(
     store: Store,
     actor: Actor,
@@ -492,14 +519,20 @@ def search(
     limit: int = 0,
     offset: int = 0,
     newest_first: bool = True,
+    sort: str = "planned_start",
 ) -> list[dict[str, Any]]:
-    """Checklist summaries, newest planned start first; ``limit`` 0 means all."""
+    """Checklist summaries ordered by ``sort`` (a ``SORTABLE`` key; newest or largest first
+    unless ``newest_first`` is false), in the database; ``limit`` 0 means all."""
     audit.require(store, actor, "read")
     filters = filters or Filters()
     _check_filter_dates(filters)
+    if sort not in SORTABLE:
+        raise ValidationError("sort", f"sort must be one of {', '.join(SORTABLE)}")
+    column = SORTABLE[sort]
     with store.reading():
-        order = Checklist.planned_start.desc() if newest_first else Checklist.planned_start
-        query = _query(filters).select(*SUMMARY_FIELDS).order_by(order, Checklist.id.desc())
+        order = column.desc() if newest_first else column.asc()
+        tie = Checklist.id.desc() if newest_first else Checklist.id.asc()
+        query = _query(filters).select(*SUMMARY_FIELDS).order_by(order, tie)
         if limit:
             query = query.limit(limit).offset(offset)
         return [summary_of(row) for row in query.tuples()]

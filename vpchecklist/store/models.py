@@ -83,6 +83,8 @@ class Checklist(BaseModel):
     template_id = CharField()
     template_version = CharField()
     patient_name = CharField()
+    # name_search.name_key(patient_name): case- and accent-free, for the prefix search (v5).
+    search_name = CharField(null=True, index=True)
     date_of_birth = CharField()
     mrn = CharField(index=True)
     levels = CharField()  # JSON list, cranial to caudal
