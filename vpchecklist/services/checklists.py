@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from peewee import SQL, fn
+from peewee import SQL, Field, fn
 
 from vpchecklist.clock import local_to_utc, local_zone_label, utc_now
 from vpchecklist.errors import ValidationError
@@ -498,7 +498,7 @@ def count(store: Store, actor: Actor, filters: Filters | None = None) -> int:
 
 
 #: What a records table may sort on (summary key -> column); each has an index (schema v5).
-SORTABLE = {
+SORTABLE: dict[str, Field] = {
     "id": Checklist.id,
     "patient_name": Checklist.search_name,
     "date_of_birth": Checklist.date_of_birth,
