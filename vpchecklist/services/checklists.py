@@ -408,12 +408,8 @@ def _query(filters: Filters):  # type: ignore[no-untyped-def]
         query = query.where(Checklist.patient_name**like | Checklist.mrn**like)
     if filters.name and name_key(filters.name):
         key = like_escaped(name_key(filters.name))
-        query = query.where(
-            SQL(
-                "(search_name LIKE ? ESCAPE '\\' OR search_name LIKE ? ESCAPE '\\')",
-                (f"{key}%", f"% {key}%"),
-            )
-        )
+        # One pattern for the start of the name or of any later word: one pass over the keys.
+        query = query.where(SQL("(' ' || search_name) LIKE ? ESCAPE '\\'", (f"% {key}%",)))
     if filters.date_from:
         query = query.where(Checklist.planned_start >= filters.date_from)
     if filters.date_to:
