@@ -8,7 +8,9 @@ checks the victim's bytes, the folder and the audit trail afterwards.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -205,3 +207,29 @@ def test_the_cli_refuses_an_existing_file_and_replaces_it_with_force(world) -> N
         db, "export", "--out", str(folder), "--user", "auditor", "--password-stdin", stdin=stdin
     )
     assert again.returncode == 1 and "--force" in again.stderr
+
+
+def test_a_worker_process_dying_mid_export_leaves_complete_audited_files(world) -> None:  # type: ignore[no-untyped-def]
+    """A render worker killed half-way: the rest is rendered in this process; every file in
+    the folder is complete and audited, and no temporary file is left behind."""
+    store, auditor, signed, folder, _ = world
+    killed: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        if not killed:
+            for child in multiprocessing.active_children():
+                if child.pid is not None:
+                    os.kill(child.pid, signal.SIGKILL)
+                    killed.append(child.pid)
+                    break
+
+    summary = exports.export_bulk(
+        store, auditor, None, folder, "pdf", progress_cb=progress, checklist_ids=signed, workers=2
+    )
+
+    assert killed
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(pdf_name(cid) for cid in signed), names  # no .part left
+    assert sorted(summary.written) == sorted(folder / pdf_name(cid) for cid in signed)
+    ok = export_events(store, auditor, "ok")
+    assert sorted(e["detail"]["file"] for e in ok) == names

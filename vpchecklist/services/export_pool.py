@@ -174,6 +174,11 @@ class PoolRun:
         for _, _, future in self.in_flight:
             future.cancel()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.discard_uncollected()
+
+    def discard_uncollected(self) -> None:
+        """Remove the staged files of checklists rendered but not handed on (after a stop, or
+        before the in-process fallback renders them again)."""
         for _, _, future in self.in_flight:
             if future.done() and not future.cancelled() and future.exception() is None:
                 outcome, payload, _ = future.result()
@@ -212,6 +217,7 @@ def export_in_pool(
         batch.flush()
         left = run.left_over()
         pool.shutdown(wait=True, cancel_futures=True)
+        run.discard_uncollected()
         return left
     except BaseException:
         run.abandon()
