@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ui.display_failure import start_application
@@ -48,6 +48,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+_FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf")
+_font_family: list[str] = []
+
+
+def bundled_font_family() -> str:
+    """The bundled DejaVu Sans, registered once: the UI's symbols (✖ ⚠ ✓ → …) are tested
+    against it, so they render the same on a workstation without that font installed."""
+    if not _font_family:
+        for name in _FONT_FILES:
+            font_id = QFontDatabase.addApplicationFont(str(resources_dir() / "fonts" / name))
+            families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+            if families and not _font_family:
+                _font_family.append(families[0])
+        if not _font_family:
+            log.warning("bundled fonts missing; using the platform font")
+            _font_family.append("")
+    return _font_family[0]
+
+
 def application() -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -55,6 +74,8 @@ def application() -> QApplication:
     app.setApplicationName("VP Checklist")
     app.setApplicationDisplayName("VP Checklist")
     font = QFont(app.font())
+    if bundled_font_family():  # every symbol the UI shows is checked against these fonts
+        font.setFamily(bundled_font_family())
     font.setPixelSize(15)
     app.setFont(font)
     palette = app.palette()

@@ -296,13 +296,15 @@ def test_no_consent_stops_sign_off_until_closed_as_postponed(
             "positioning.pillow_torso": "abdomen",
         },
     )
-    assert not find(page, "sign.submit").isEnabled()
-    assert "hard stop" in find(page, "sign.blocked").text()
+    # Issue 13: with a stop the sign box offers only "postponed" ("ready" is not shown).
+    assert not find(page, "sign.meaning_ready").isVisible()
+    assert find(page, "sign.meaning_postponed").isChecked()
+    assert not find(page, "sign.blocked").isVisible()
 
     find(page, "checklist.sections").setCurrentRow(1)
     stop = find(page, "consent.signed.stop")
     assert stop.isVisible() and "No signed consent" in stop.text() and "postponed" in stop.text()
-    assert find(page, "checklist.sections").item(1).text().startswith("⛔")
+    assert find(page, "checklist.sections").item(1).text().startswith("✖")
     click(qtbot, page, "consent.signed.postpone")
 
     assert visible_section(page) == "review"

@@ -201,18 +201,23 @@ def test_upper_thoracic_level_warning_is_acknowledged_on_the_first_page(
     assert "levels" in checklists.evaluation(store, nurse, cid).acknowledged
 
 
-def test_keyboard_enter_is_yes_and_next_and_ctrl_arrows_change_section(
+def test_keyboard_y_is_yes_and_next_enter_never_answers_and_ctrl_arrows_change_section(
     qtbot: Any, store: Store, actors: dict[str, Actor]
 ) -> None:
+    """Issue 13 reversed "Enter = yes": Y answers yes and moves on, Enter on an unanswered
+    item does nothing (no checklist completes by holding one key)."""
     nurse = actors["nurse"]
     cid = start(store, nurse, ["L2"])
     page = open_page(qtbot, store, nurse, cid)
-    first = find(page, "identity.wristband_checked.yes")
-    qtbot.waitUntil(lambda: page.focusWidget() is first)  # resumed on the first item
+    first = find(page, "identity.wristband_checked.yes").parentWidget()
+    qtbot.waitUntil(lambda: page.focusWidget() is first)  # resumed on the first item's card
     qtbot.keyClick(first, Qt.Key.Key_Return)
-    second = find(page, "identity.procedure_confirmed.yes")
+    assert "identity.wristband_checked" not in stored(store, nurse, cid)
+    assert page.focusWidget() is first
+    qtbot.keyClick(first, Qt.Key.Key_Y)
+    second = find(page, "identity.procedure_confirmed.yes").parentWidget()
     assert page.focusWidget() is second
-    qtbot.keyClick(second, Qt.Key.Key_Return)
+    qtbot.keyClick(second, Qt.Key.Key_Y)
     answers = stored(store, nurse, cid)
     assert answers["identity.wristband_checked"] == "yes"
     assert answers["identity.procedure_confirmed"] == "yes"

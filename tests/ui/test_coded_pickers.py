@@ -96,7 +96,9 @@ def test_nurse_records_two_drugs_and_two_allergies_with_the_pickers(
     assert "Apixaban: last dose 48 h" in warnings
     assert any("latex-free" in t for t in texts(page, "review.warning_text.history.allergies"))
     assert any("chlorhexidine" in t for t in texts(page, "review.stop_text.skin.antiseptic"))
-    assert not find(page, "sign.submit").isEnabled()
+    # A stop: only "not ready — postponed" is offered (issue 13), never "ready".
+    assert not find(page, "sign.meaning_ready").isVisible()
+    assert find(page, "sign.meaning_postponed").isChecked()
 
     # Changing the antiseptic lifts the stop; removing a drug lifts its warning.
     find(page, "checklist.sections").setCurrentRow(6)

@@ -262,11 +262,31 @@ class _CodedListInput(ItemInput):
                 if index + 1 < len(edits):
                     edits[index + 1].setFocus()
                     return True
-        for button in [self.none, *self.code_buttons.values()]:
+        for button in self.code_buttons.values():  # adds a row to fill in: not an answer
             if button is focused:
                 button.click()
                 return True
         return self.entered() is None
+
+    def choose_key(self, text: str) -> bool:
+        """N is "none" (one key for the common answer); 1-9 adds the n-th agent or drug."""
+        key = text.lower()
+        if key == "n":
+            self.none.click()
+            return True
+        codes = list(self.code_buttons.values())
+        if key.isdigit() and 1 <= int(key) <= len(codes):
+            codes[int(key) - 1].click()
+            return True
+        return False
+
+    def focus_target(self) -> QWidget | None:
+        fields = [edit for row in self.rows for edit in row.fields.values()]
+        return fields[0] if fields else None
+
+    def focus_first(self) -> None:
+        target = self.focus_target() or self.host
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def focus_widgets(self) -> list[QWidget]:
         fields = [edit for row in self.rows for edit in row.fields.values()]

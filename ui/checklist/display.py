@@ -83,7 +83,10 @@ def section_state(section: Section, ev: Evaluation, first: bool = False) -> str:
     return "complete"
 
 
-STATE_MARKS = {"stop": "⛔", "warning": "⚠", "open": "○", "complete": "✓"}
+#: The hard-stop mark: in the bundled DejaVu fonts (the "no entry" sign is not; it drew an empty
+#: box in the section list).
+STOP_MARK = "✖"
+STATE_MARKS = {"stop": STOP_MARK, "warning": "⚠", "open": "○", "complete": "✓"}
 STATE_WORDS = {
     "stop": "hard stop",
     "warning": "warning to acknowledge",

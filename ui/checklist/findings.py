@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.checklist.display import STOP_MARK
 from ui.checklist.style import named
 
 STOP_WAYS_FORWARD = (
@@ -118,7 +119,7 @@ class FindingsView(QWidget):
         self.stop.setVisible(has_stop)
         self.postpone.setVisible(has_stop and not self.read_only)
         if has_stop:
-            self.stop.setText("⛔ STOP — " + " ".join(stops) + "\n" + STOP_WAYS_FORWARD)
+            self.stop.setText(f"{STOP_MARK} STOP — " + " ".join(stops) + "\n" + STOP_WAYS_FORWARD)
         self.warning.setVisible(bool(warnings))
         if warnings:
             prefix = "⚠ Warning (acknowledged) — " if acknowledged else "⚠ Warning — "

@@ -19,6 +19,9 @@ STATUS_WORDS = {
 }
 
 
+BLOCKED_WORDS = "Blocked by a hard stop — every answer is saved as you go"
+
+
 class PatientHeader(QWidget):
     back_requested = Signal()
     addendum_requested = Signal()
@@ -94,9 +97,27 @@ class PatientHeader(QWidget):
         self.allergy.hide()
         outer.addWidget(self.allergy)
 
-    def update_from(self, ev: Evaluation, status: str) -> None:
+        # Above every page while a stop exists: off its section a stop was easy to miss.
+        self.stop_banner = QLabel()
+        self.stop_banner.setObjectName("checklist.stop_banner")
+        self.stop_banner.setAccessibleName("Hard stop")
+        self.stop_banner.setWordWrap(True)
+        self.stop_banner.hide()
+        outer.addWidget(self.stop_banner)
+
+    def update_from(self, ev: Evaluation, status: str, stop_words: list[str] | None = None) -> None:
+        """``stop_words``: each hard stop as "<item>: <why>", for the banner."""
         self.region.setText(" + ".join(r.capitalize() for r in ev.regions))
-        self.status.setText(STATUS_WORDS.get(status, status))
+        blocked = status == "draft" and bool(ev.stops)
+        self.status.setText(BLOCKED_WORDS if blocked else STATUS_WORDS.get(status, status))
+        words = stop_words or []
+        if blocked and words:
+            self.stop_banner.setText(
+                "Hard stop — "
+                + "; ".join(words)
+                + ". This checklist can only be signed as not ready (postponed)."
+            )
+        self.stop_banner.setVisible(blocked and bool(words))
         self.addendum.setVisible(status != "draft")
         flags = ev.allergy_flags
         if flags:

@@ -26,6 +26,8 @@ def make_input(item: Item, parent: QWidget, planned_start: str | None = None) ->
         return CodedAllergiesInput(item, parent, planned_start)
     if item.kind == "anticoagulants" and item.drugs:
         return CodedAnticoagulantsInput(item, parent, planned_start)
+    if item.kind == "datetime":
+        return DateTimeInput(item, parent, planned_start)
     makers = {
         "confirm": confirm_input,
         "choice": choice_input,

@@ -25,8 +25,16 @@ from PySide6.QtWidgets import (
 
 from ui.checklist.display import show_datetime
 from ui.checklist.style import named
-from vpchecklist.rules.values import is_na
+from vpchecklist.rules.values import DATETIME_FORMAT, is_na
 from vpchecklist.templates.model import Item
+from vpchecklist.typed_times import (
+    TypedTimeError,
+    as_stored,
+    before_start_words,
+    minutes_between,
+    parse_typed_time,
+    understood_words,
+)
 
 _DATETIME_SPACE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})$")
 
@@ -86,6 +94,16 @@ class ItemInput(QObject):
         """Enter pressed inside the card; return True to stay on this item."""
         return False
 
+    def choose_key(self, text: str) -> bool:
+        """A typed key that answers (Y, N, 1-9 for button items); True when it did."""
+        return False
+
+    def focus_target(self) -> QWidget | None:
+        """Where the keyboard walk puts the cursor (None: on the card itself, whose keys
+        Y / N / 1-9 answer, so no answer is ever pressed by merely arriving)."""
+        widgets = self.focus_widgets()
+        return widgets[0] if widgets else None
+
     def set_read_only(self, read_only: bool) -> None:
         for widget in self.widgets():
             if isinstance(widget, QPushButton | QLineEdit):
@@ -120,19 +138,23 @@ class ButtonsInput(ItemInput):
             button.setChecked(key == value)
         self.group.setExclusive(True)
 
-    def handle_enter(self) -> bool:
-        """Enter presses the focused button. Walking the items puts focus on "yes" (or on the
-        answer already given), so on a yes/no item Enter means yes and on to the next item."""
-        focused = self.host.window().focusWidget()  # also right while the window is inactive
-        for button in self.buttons.values():
-            if button is focused:
-                button.click()
+    def choose_key(self, text: str) -> bool:
+        """Y is yes, N is no, 1-9 the n-th option (issue 13: a keyboard walk on the items)."""
+        key = text.lower()
+        value = {"y": "yes", "n": "no"}.get(key)
+        if value in self.buttons:
+            self.buttons[value].click()
+            return True
+        if key.isdigit() and 1 <= int(key) <= len(self._values):
+            self.buttons[self._values[int(key) - 1]].click()
+            return True
         return False
 
+    def focus_target(self) -> QWidget | None:
+        return None  # the card: Enter never answers a button item
+
     def focus_first(self) -> None:
-        checked = self.group.checkedButton()
-        target = checked or next(iter(self.buttons.values()))
-        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.host.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 class FieldInput(ItemInput):
@@ -181,8 +203,11 @@ class FieldInput(ItemInput):
 
 
 class NumberInput(FieldInput):
+    """No example in the field: an example that is not a normal value (SpO2 "80", a drying
+    time below its threshold) reads as a suggestion (issue 13 finding 8)."""
+
     def __init__(self, item: Item, parent: QWidget) -> None:
-        super().__init__(item, parent, placeholder="e.g. 1.2" if item.decimals else "e.g. 80")
+        super().__init__(item, parent)
 
     def raw(self, text: str) -> Any:
         return text.replace(",", ".")  # a comma is a decimal point on many keyboards
@@ -192,20 +217,48 @@ class NumberInput(FieldInput):
 
 
 class DateTimeInput(FieldInput):
-    """Local date and time; "Now" fills the current minute (times are asked many times a day)."""
+    """Local date and time typed as "06:00", "yesterday 20:00" or in full; the field says the
+    date-time it understood and how long before the planned start it is, while it is typed.
+    A bare time is the latest such time not after the planned start (fasting, last dose)."""
 
-    def __init__(self, item: Item, parent: QWidget) -> None:
-        super().__init__(item, parent, placeholder="YYYY-MM-DD HH:MM", width=190)
+    def __init__(self, item: Item, parent: QWidget, planned_start: str | None = None) -> None:
+        super().__init__(item, parent, placeholder="HH:MM or yesterday 20:00", width=190)
+        self.planned = _planned(planned_start)
         now = QPushButton("Now", self.host)
         named(now, f"{item.id}.now", f"{item.label}: now")
+        now.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab leaves the item, not onto "Now"
         now.clicked.connect(self._now)
         self.row.insertWidget(1, now)
+        self.understood = QLabel(self.host)
+        self.understood.setObjectName(f"{item.id}.understood")
+        self.understood.setProperty("role", "help")
+        self.row.insertWidget(2, self.understood)
+        self.edit.textChanged.connect(self._show_understood)
 
     def _now(self) -> None:
         self.edit.setText(datetime.now().strftime("%Y-%m-%d %H:%M"))
         self._finish()
 
+    def _parse(self, text: str) -> datetime | None:
+        try:
+            return parse_typed_time(text, datetime.now(), not_after=self.planned)
+        except TypedTimeError:
+            return None
+
+    def _show_understood(self, text: str) -> None:
+        wall = self._parse(text) if text.strip() else None
+        if wall is None:
+            self.understood.setText("")
+            return
+        words = understood_words(wall)
+        if self.planned is not None:
+            words += " → " + before_start_words(minutes_between(wall, self.planned))
+        self.understood.setText(words)
+
     def raw(self, text: str) -> Any:
+        wall = self._parse(text)
+        if wall is not None:
+            return as_stored(wall)
         match = _DATETIME_SPACE.match(text)
         if match:
             day, clock = match.groups()
@@ -214,6 +267,15 @@ class DateTimeInput(FieldInput):
 
     def shown(self, value: Any) -> str:
         return show_datetime(str(value))
+
+
+def _planned(planned_start: str | None) -> datetime | None:
+    if not planned_start:
+        return None
+    try:
+        return datetime.strptime(planned_start, DATETIME_FORMAT)
+    except ValueError:
+        return None
 
 
 class TextInput(FieldInput):

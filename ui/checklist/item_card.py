@@ -42,6 +42,21 @@ def ack_text(ack: dict[str, Any] | None) -> str:
     return "✓ " + "\n".join(acknowledgement_lines(ack))
 
 
+def card_tab_stops(card: QWidget) -> list[QWidget]:
+    """The fields Tab visits inside one item before the next item: its first focus place, then
+    every shown text field (N/A reason, acknowledgement, coded rows) in the card."""
+    first: QWidget = card
+    if isinstance(card, ItemCard) and not card.read_only:
+        first = card.input.focus_target() or card
+    elif isinstance(card, LevelsCard):
+        first = card.findings.form.reason
+    stops = [first]
+    for edit in card.findChildren(QLineEdit):
+        if edit is not first and edit.isVisible() and edit.isEnabled():
+            stops.append(edit)
+    return stops
+
+
 class _AckMixin:
     """Acknowledge a warning through the session and remember what was said."""
 
@@ -61,7 +76,14 @@ class _AckMixin:
                 }
             )
             self.refresh(self.session.evaluation)
+            self.findings.show_error(None)
+            self.after_acknowledged()
+            return
         self.findings.show_error(error)
+
+    def after_acknowledged(self) -> None:
+        """On to the next unanswered item: the acknowledge button just hid itself, and Qt
+        would otherwise hand the focus to the next widget of the window (the Lock button)."""
 
     def refresh(self, ev: Evaluation) -> None:
         raise NotImplementedError
@@ -93,7 +115,11 @@ class ItemCard(_AckMixin, QFrame):
         self.has_error = False
         self.ack_text = ack_text(session.detail["acknowledgements"].get(item.id))
         self.setProperty("card", True)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setObjectName(f"{item.id}.card")
+        # The keyboard walk rests on the card of a button item: Y / N / 1-9 answer there and
+        # Enter moves on, so arriving on an item never presses an answer (issue 13).
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setAccessibleName(item.label)
 
         # Built now: the inputs (test contract: findChild finds any item right after the page
         # is built). Built when the card is first shown (``complete``): its labels and layout.
@@ -110,7 +136,7 @@ class ItemCard(_AckMixin, QFrame):
             self.na_button.clicked.connect(self._na_clicked)
             self.na_reason = QLineEdit(self)
             named(self.na_reason, f"{item.id}.na_reason", f"{item.label}: reason not applicable")
-            self.na_reason.setPlaceholderText("Reason, e.g. marked under fluoroscopy per policy")
+            self.na_reason.setPlaceholderText("Why it does not apply here")
             self.na_reason.editingFinished.connect(self._na_commit)
             self.na_reason.hide()
         self.na_label: QLabel | None = None
@@ -276,8 +302,18 @@ class ItemCard(_AckMixin, QFrame):
         if self._findings is not None:
             self._findings.set_read_only(read_only)
 
+    def after_acknowledged(self) -> None:
+        self.setFocus(Qt.FocusReason.OtherFocusReason)  # Enter then moves on
+
     def focus_input(self) -> None:
+        if self.na_reason is not None and not self.na_reason.isHidden():
+            self.na_reason.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         self.input.focus_first()
+
+    @property
+    def answered(self) -> bool:
+        return self.session.stored_value(self.item.id) is not None
 
     @property
     def findings(self) -> FindingsView:  # type: ignore[override]
@@ -329,8 +365,22 @@ class ItemCard(_AckMixin, QFrame):
 
     # -- keyboard --------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
-        """Enter = yes (on a yes/no item) and on to the next item."""
+        """Y / N / 1-9 answer and move on to the next unanswered item; Enter moves on from an
+        answered item and never answers one (so no checklist completes by holding a key)."""
+        plain = event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        )
         if event.key() not in ENTER_KEYS:
+            if (
+                not self.read_only
+                and plain
+                and event.text()
+                and self.input.choose_key(event.text())
+            ):
+                if self.answered and not self.has_error:
+                    self.on_advance(self)
+                return
             super().keyPressEvent(event)
             return
         if not self.read_only:
@@ -340,7 +390,7 @@ class ItemCard(_AckMixin, QFrame):
                 return
             if focused is not self.na_reason and self.input.handle_enter():
                 return
-            if self.has_error:
+            if self.has_error or not self.answered:
                 return
         self.on_advance(self)
 
@@ -352,6 +402,8 @@ class LevelsCard(_AckMixin, QFrame):
         super().__init__(parent)
         self.session = session
         self.finding_id = LEVELS_ID
+        self.on_walk: Callable[[], None] = _ignore  # Enter: on to the first unanswered item
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.ack_text = ack_text(session.detail["acknowledgements"].get(LEVELS_ID))
         self.setProperty("card", True)
         box = QVBoxLayout(self)
@@ -379,6 +431,15 @@ class LevelsCard(_AckMixin, QFrame):
 
     def set_read_only(self, read_only: bool) -> None:
         self.findings.set_read_only(read_only)
+
+    def after_acknowledged(self) -> None:
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        if event.key() in ENTER_KEYS and self.hasFocus():
+            self.on_walk()
+            return
+        super().keyPressEvent(event)
 
     def focus_input(self) -> None:
         self.findings.form.reason.setFocus()

@@ -33,6 +33,7 @@ from ui.checklist.display import (
     section_state,
 )
 from ui.checklist.header import PatientHeader
+from ui.checklist.item_card import ItemCard, LevelsCard, card_tab_stops
 from ui.checklist.review_page import ReviewPage
 from ui.checklist.section_keys import SectionKeys
 from ui.checklist.section_page import SectionPage
@@ -115,7 +116,9 @@ class ChecklistPage(QWidget):
         column.setSpacing(0)
         self.pages: list[SectionPage] = []
         for index, section in enumerate(template.sections):
-            page = SectionPage(section, session, index == 0, body, self._reveal)
+            page = SectionPage(section, session, index == 0, body, self._reveal, self._advance)
+            if page.levels_card is not None:
+                page.levels_card.on_walk = self._walk_on
             page.finished.connect(self.next_section)
             page.postpone_requested.connect(self._postpone)
             self.pages.append(page)
@@ -137,7 +140,9 @@ class ChecklistPage(QWidget):
         session.evaluated.connect(self._apply)
         self._apply_read_only()
         self._apply(session.evaluation)
-        self.section_keys = SectionKeys(self, self.next_section, self.previous_section)
+        self.section_keys = SectionKeys(
+            self, self.next_section, self.previous_section, self.tab_walk
+        )
         ensure_app_style(self)  # last: set before building, it would re-style at every add
         self._resume()
 
@@ -215,6 +220,79 @@ class ChecklistPage(QWidget):
         QTimer.singleShot(0, lambda: page.focus_item(item_id))
         page.focus_item(item_id)
 
+    # -- the keyboard walk -----------------------------------------------------------------
+    def _item_ids(self) -> list[str]:
+        assert self.session is not None
+        return [item.id for section in self.session.template.sections for item in section.items]
+
+    def next_unanswered(self, after: str | None) -> str | None:
+        """The next item still missing after ``after`` in template order (then from the top)."""
+        assert self.session is not None
+        missing = set(self.session.evaluation.missing)
+        ids = self._item_ids()
+        start = ids.index(after) + 1 if after in ids else 0
+        for item_id in ids[start:] + ids[:start]:
+            if item_id in missing and item_id != after:
+                return item_id
+        return None
+
+    def _advance(self, card: ItemCard) -> None:
+        """An item was answered (or Enter on an answered one): on to the next unanswered item,
+        across sections; after the last one, review and sign."""
+        self._walk_on(card.item.id)
+
+    def _walk_on(self, after: str | None = None) -> None:
+        target = self.next_unanswered(after)
+        if target is None:
+            self.go_to_index(len(self.pages))
+        else:
+            self.go_to_item(target)
+
+    def _card_of(self, widget: QWidget | None) -> ItemCard | LevelsCard | None:
+        while widget is not None and widget is not self:
+            if isinstance(widget, ItemCard | LevelsCard):
+                return widget
+            widget = widget.parentWidget()
+        return None
+
+    def tab_walk(self, forward: bool) -> bool:
+        """Tab / Shift+Tab move from item to item (through an item's own fields first) and
+        never into the page chrome; on review they stay in the review and sign form."""
+        if self.session is None:
+            return False
+        focused = self.window().focusWidget()
+        if self.stack.currentWidget() is self._review and self._review is not None:
+            return self._cycle(self._review.tab_stops(), focused, forward)
+        card = self._card_of(focused)
+        if card is not None:
+            stops = card_tab_stops(card)
+            if focused in stops:
+                index = stops.index(focused) + (1 if forward else -1)  # type: ignore[arg-type]
+                if 0 <= index < len(stops):
+                    stops[index].setFocus(Qt.FocusReason.TabFocusReason)
+                    return True
+        ids = self._item_ids()
+        current = card.item.id if isinstance(card, ItemCard) else None
+        if current is None:
+            section = self.pages[min(self.sections.currentRow(), len(self.pages) - 1)]
+            target = section.cards[0].item.id if forward else section.cards[-1].item.id
+        else:
+            position = ids.index(current) + (1 if forward else -1)
+            if not 0 <= position < len(ids):
+                self.go_to_index(len(self.pages) if forward else 0)
+                return True
+            target = ids[position]
+        self.go_to_item(target)
+        return True
+
+    @staticmethod
+    def _cycle(stops: list[QWidget], focused: QWidget | None, forward: bool) -> bool:
+        if not stops:
+            return True
+        index = stops.index(focused) if focused in stops else -1  # type: ignore[arg-type]
+        stops[(index + (1 if forward else -1)) % len(stops)].setFocus(Qt.FocusReason.TabFocusReason)
+        return True
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
         """Ctrl+→ / Ctrl+← when the shortcut map did not see them (e.g. window not active)."""
         if event.modifiers() == Qt.KeyboardModifier.ControlModifier and self.session:
@@ -252,6 +330,8 @@ class ChecklistPage(QWidget):
             self.section_scroll.verticalScrollBar().setValue(0)
         else:
             self.stack.setCurrentWidget(self.review)
+            if not self.session or not self.session.read_only:
+                self.review.sign_box.focus_for_signing()
         self.previous.setEnabled(index > 0)
         self.next.setEnabled(index < len(self.pages))
         if index == len(self.pages):
@@ -270,7 +350,7 @@ class ChecklistPage(QWidget):
         """A new evaluation: redraw findings, section states, progress and the allergy banner."""
         assert self.session is not None
         template = self.session.template
-        self.header.update_from(ev, self.session.status)
+        self.header.update_from(ev, self.session.status, self._stop_words(ev))
         for index, (section, page) in enumerate(zip(template.sections, self.pages, strict=True)):
             state = section_state(section, ev, first=index == 0)
             entry = self.sections.item(index)
@@ -289,6 +369,15 @@ class ChecklistPage(QWidget):
         if self._review is not None and self.stack.currentWidget() is self._review:
             self._review.refresh()
 
+    def _stop_words(self, ev: Evaluation) -> list[str]:
+        assert self.session is not None
+        words = []
+        for finding in ev.stops:
+            item = self.session.template.item(finding.item)
+            label = item.label if item is not None else finding.item
+            words.append(f"{label}: {finding.message.rstrip('.')}")
+        return words
+
     def _apply_read_only(self) -> None:
         assert self.session is not None
         read_only = self.session.read_only
@@ -303,6 +392,7 @@ class ChecklistPage(QWidget):
         self._apply_read_only()
         self._apply(self.session.evaluation)
         self.review.refresh()
+        self.review.answers.setFocus(Qt.FocusReason.OtherFocusReason)  # not the Lock button
 
     def _postpone(self) -> None:
         self.go_to_index(len(self.pages))

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.checklist.display import LEVELS_ID
+from ui.checklist.display import LEVELS_ID, STOP_MARK
 from ui.checklist.findings import severity_label
 from ui.checklist.session import ChecklistSession
 from ui.checklist.sign_box import SignBox
@@ -96,6 +96,9 @@ class ReviewPage(QWidget):
         row.addLayout(left, 1)
 
         right = QVBoxLayout()
+        # Hard stops first and outside the scrolling pane: they decide what can be signed.
+        self.stops_box = QVBoxLayout()
+        right.addLayout(self.stops_box)
         scroll = QScrollArea()
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidgetResizable(True)
@@ -116,6 +119,14 @@ class ReviewPage(QWidget):
         right.addWidget(self.sign_box)
         row.addLayout(right, 1)
 
+    def tab_stops(self) -> list[QWidget]:
+        """What Tab visits on review: the sign form first, then the links and the answers."""
+        box = self.sign_box
+        form = [box.reason, box.password, box.submit, box.ready, box.postponed]
+        links = [w for w in self.findChildren(QPushButton) if w.property("link")]
+        stops = [*form, *links, self.answers]
+        return [w for w in stops if w.isVisible() and w.isEnabled()]
+
     # -- filling ---------------------------------------------------------------------------
     def refresh(self) -> None:
         ev = self.session.evaluation
@@ -123,8 +134,8 @@ class ReviewPage(QWidget):
         self._fill_answers(ev)
         self._clear_findings()
         self._fill_status(ev)
-        self._fill_missing(ev)
         self._fill_stops(ev)
+        self._fill_missing(ev)
         self._fill_warnings(ev)
         self._fill_signatures()
         self.sign_box.setVisible(not self.session.read_only)
@@ -136,6 +147,8 @@ class ReviewPage(QWidget):
             text, colour = "This checklist is closed and read-only.", "ok"
         elif ev.ready_to_sign:
             text, colour = "✓ Complete — ready to sign.", "ok"
+        elif ev.stops:
+            text, colour = "Blocked by a hard stop: sign as not ready (postponed).", "error"
         else:
             text, colour = "Not ready to sign yet.", "error"
         self.status.setText(text)
@@ -152,7 +165,7 @@ class ReviewPage(QWidget):
             rows.append(f'<tr><td colspan="2" class="section">{escape(section.title)}</td></tr>')
             for item in section.items:
                 value = ev.answers.get(item.id)
-                mark = "⛔ " if item.id in stopped else "⚠ " if item.id in warned else ""
+                mark = f"{STOP_MARK} " if item.id in stopped else "⚠ " if item.id in warned else ""
                 css = "stop" if item.id in stopped else "warn" if mark else ""
                 if value is None:
                     shown = f'<a href="#{item.id}">{NOT_ANSWERED}</a>'
@@ -174,8 +187,13 @@ class ReviewPage(QWidget):
         self.answers.setHtml(ANSWERS_CSS + '<table width="100%">' + "".join(rows) + "</table>")
 
     def _clear_findings(self) -> None:
-        while self.findings_box.count():
-            entry = self.findings_box.takeAt(0)
+        for box in (self.stops_box, self.findings_box):
+            self._empty(box)
+
+    @staticmethod
+    def _empty(box: QVBoxLayout) -> None:
+        while box.count():
+            entry = box.takeAt(0)
             widget = entry.widget() if entry is not None else None
             if widget is not None:
                 # Hidden first: a shown widget taken out of its parent would come back as a
@@ -184,10 +202,10 @@ class ReviewPage(QWidget):
                 widget.setParent(None)
                 widget.deleteLater()
 
-    def _add(self, widget: QWidget) -> None:
+    def _add(self, widget: QWidget, box: QVBoxLayout | None = None) -> None:
         """Add and show at once (a widget added to a visible page shows only on the next
         event-loop turn, and a jump link must be usable right away)."""
-        self.findings_box.addWidget(widget)
+        (box or self.findings_box).addWidget(widget)
         widget.show()
 
     def _link(self, name: str, text: str, item_id: str) -> QPushButton:
@@ -219,16 +237,16 @@ class ReviewPage(QWidget):
     def _fill_stops(self, ev: Evaluation) -> None:
         if not ev.stops:
             return
-        self._add(heading("Hard stops"))
+        self._add(heading("Hard stops"), self.stops_box)
         for finding in ev.stops:
             label = severity_label(f"review.stop_text.{finding.item}", "stop")
-            label.setText(f"⛔ {self._label_of(finding.item)} — {finding.message}")
-            self._add(label)
+            label.setText(f"{STOP_MARK} {self._label_of(finding.item)} — {finding.message}")
+            self._add(label, self.stops_box)
             if not self.session.read_only:
                 link = self._link(
                     f"review.stop.{finding.item}", "→ Change the answer", finding.item
                 )
-                self._add(link)
+                self._add(link, self.stops_box)
 
     def _fill_warnings(self, ev: Evaluation) -> None:
         if not ev.warnings:

@@ -1,4 +1,5 @@
-"""Ctrl+→ / Ctrl+← change section wherever the focus is on the page, text fields included.
+"""Ctrl+→ / Ctrl+← change section wherever the focus is on the page, text fields included;
+Tab / Shift+Tab walk the items (``tab_walk``) instead of Qt's chain through the page chrome.
 
 A text field claims Ctrl+arrows for itself (word by word) through a "shortcut override", so a
 plain ``QShortcut`` never fires while the cursor is in one. Here each focused widget of the
@@ -19,10 +20,15 @@ KEYS = {Qt.Key.Key_Right: "next", Qt.Key.Key_Left: "previous"}
 
 class SectionKeys(QObject):
     def __init__(
-        self, page: QWidget, next_section: Callable[[], None], previous: Callable[[], None]
+        self,
+        page: QWidget,
+        next_section: Callable[[], None],
+        previous: Callable[[], None],
+        tab_walk: Callable[[bool], bool] | None = None,
     ) -> None:
         super().__init__(page)
         self.page = page
+        self.tab_walk = tab_walk
         for keys, action in (("Ctrl+Right", next_section), ("Ctrl+Left", previous)):
             shortcut = QShortcut(QKeySequence(keys), page)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -36,6 +42,17 @@ class SectionKeys(QObject):
             new.installEventFilter(self)  # installing twice keeps one filter
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if (
+            self.tab_walk is not None
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            forward = event.key() == Qt.Key.Key_Tab and not (
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            )
+            return self.tab_walk(forward)
         if (
             event.type() == QEvent.Type.ShortcutOverride
             and isinstance(event, QKeyEvent)

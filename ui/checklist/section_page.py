@@ -1,4 +1,4 @@
-"""One template section as a column of item cards; Enter walks down the items.
+"""One template section as a column of item cards (the page walks the items).
 
 The page shows every section inside one shared scroll area (only the current section is not
 hidden), so opening a checklist creates one scroll area instead of one per section and lays
@@ -29,6 +29,7 @@ class SectionPage(QWidget):
         first: bool,
         parent: QWidget,
         reveal: Callable[[QWidget], None],
+        advance: Callable[[ItemCard], None],
     ) -> None:
         super().__init__(parent)
         self.hide()  # before any child exists: a hidden section is neither laid out nor shown
@@ -51,7 +52,7 @@ class SectionPage(QWidget):
             box.addWidget(self.levels_card)
         self.cards: list[ItemCard] = []
         for item in section.items:
-            card = ItemCard(item, session, self, self._advance, self.postpone_requested.emit)
+            card = ItemCard(item, session, self, advance, self.postpone_requested.emit)
             self.cards.append(card)
             box.addWidget(card)
         box.addStretch(1)
@@ -71,13 +72,6 @@ class SectionPage(QWidget):
         if card is not None:
             self._reveal(card)
             card.focus_input()
-
-    def _advance(self, card: ItemCard) -> None:
-        index = self.cards.index(card)
-        if index + 1 < len(self.cards):
-            self.focus_item(self.cards[index + 1].item.id)
-        else:
-            self.finished.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
         if event.key() in ENTER_KEYS:

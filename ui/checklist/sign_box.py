@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -92,12 +92,27 @@ class SignBox(QFrame):
         self.group.buttonToggled.connect(lambda *_: self.refresh(self.session.evaluation))
         self.submit.clicked.connect(self._sign)
         self.password.returnPressed.connect(self._sign)
+        self.reason.returnPressed.connect(self.password.setFocus)
 
     def prefer_postponed(self) -> None:
         self.postponed.setChecked(True)
         self.reason.setFocus()
 
+    def focus_for_signing(self) -> None:
+        """Review opened: the cursor in the password (the postponement reason first when it is
+        the one thing still asked), so typing the password and Enter signs."""
+        if self.postponed.isChecked() and not self.reason.text().strip():
+            self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def refresh(self, ev: Evaluation) -> None:
+        # A hard stop: only "not ready — postponed" can be signed, so it is the one offered.
+        stopped = bool(ev.stops)
+        self.ready.setVisible(not stopped)
+        if stopped and not self.postponed.isChecked():
+            self.postponed.setChecked(True)  # re-enters refresh through buttonToggled
+            return
         postponing = self.postponed.isChecked()
         self.reason.setVisible(postponing)
         meaning = MEANINGS["postponed" if postponing else "ready"]

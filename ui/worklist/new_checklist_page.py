@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, Qt, QTime, Signal
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDateTimeEdit,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.messages import as_sentence, show_error
-from ui.widgets import TOUCH_PX, button, error_label, line_edit, named, show_inline
+from ui.widgets import TOUCH_PX, button, error_label, line_edit, show_inline
 from ui.worklist.spine_picker import SpinePicker
 from vpchecklist.errors import ValidationError, VPError
 from vpchecklist.rules import level_warnings
@@ -27,8 +28,7 @@ from vpchecklist.rules.values import HEADER_FIELDS
 from vpchecklist.services import Actor, checklists, schedule
 from vpchecklist.services.templates import active_template
 from vpchecklist.store import Store
-
-DATETIME_FORMAT = "yyyy-MM-ddTHH:mm"
+from vpchecklist.typed_times import TypedTimeError, as_stored, parse_typed_time, understood_words
 
 
 class NewChecklistPage(QWidget):
@@ -47,12 +47,15 @@ class NewChecklistPage(QWidget):
         self.patient_name = line_edit("new.patient_name", "Patient name", "as on the wristband")
         self.date_of_birth = line_edit("new.date_of_birth", "Date of birth", "YYYY-MM-DD")
         self.mrn = line_edit("new.mrn", "Medical record number (MRN)", "e.g. MRN123456")
-        self.planned_start = named(
-            QDateTimeEdit(), "new.planned_start", "Planned start of the procedure"
+        # One field, typed "14:00", "tomorrow" aside: a date-time editor's five parts trapped
+        # Tab ("Tab, Dr Radia, Tab, T8" set the date to the 8th; issue 13 finding 3).
+        self.planned_start = line_edit(
+            "new.planned_start", "Planned start of the procedure", "HH:MM or YYYY-MM-DD HH:MM"
         )
-        self.planned_start.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.planned_start.setCalendarPopup(True)
-        self.planned_start.setMinimumHeight(TOUCH_PX)
+        self.planned_understood = QLabel()
+        self.planned_understood.setObjectName("new.planned_start.understood")
+        self.planned_understood.setProperty("role", "help")
+        self.planned_start.textChanged.connect(self._show_planned)
         self.physician = line_edit(
             "new.physician", "Interventional radiologist", "interventional radiologist"
         )
@@ -111,6 +114,7 @@ class NewChecklistPage(QWidget):
         procedure = QGroupBox("Procedure")
         procedure_form = QFormLayout(procedure)
         self._row(procedure_form, "Planned &start", self.planned_start, "planned_start")
+        procedure_form.addRow("", self.planned_understood)
         self._row(procedure_form, "&Physician", self.physician, "physician")
         actions = QHBoxLayout()
         actions.addStretch(1)
@@ -175,8 +179,10 @@ class NewChecklistPage(QWidget):
         for first, second in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(first, second)
         chain: list[QLineEdit] = [self.patient_name, self.date_of_birth, self.mrn]
-        for edit, following in zip(chain, [*chain[1:], self.planned_start], strict=False):
+        for edit, following in zip(chain, chain[1:], strict=False):
             edit.returnPressed.connect(following.setFocus)
+        self.mrn.returnPressed.connect(self._to_planned_start)
+        self.planned_start.returnPressed.connect(self.physician.setFocus)
         self.physician.returnPressed.connect(self.levels.entry.setFocus)
         self.levels.entry.returnPressed.connect(self.submit)
         self.create_button.clicked.connect(self.submit)
@@ -184,6 +190,11 @@ class NewChecklistPage(QWidget):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self).activated.connect(self.submit)
         QShortcut(QKeySequence("Escape"), self).activated.connect(self.cancelled.emit)
+
+    def _to_planned_start(self) -> None:
+        """Into the planned start with its text selected: the time typed replaces it."""
+        self.planned_start.setFocus(Qt.FocusReason.TabFocusReason)
+        self.planned_start.selectAll()
 
     def set_actor(self, actor: Actor) -> None:
         self._actor = actor
@@ -197,9 +208,9 @@ class NewChecklistPage(QWidget):
         for edit in (self.patient_name, self.date_of_birth, self.mrn, self.physician):
             edit.clear()
         self.levels.set_levels([])
-        now = QDateTime.currentDateTime()
-        next_hour = QDateTime(now.date(), QTime(now.time().hour(), 0)).addSecs(3600)
-        self.planned_start.setDateTime(next_hour)
+        now = datetime.now()
+        next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        self.planned_start.setText(next_hour.strftime("%Y-%m-%d %H:%M"))
         self._clear_errors()
         self.patient_name.setFocus()
 
@@ -212,9 +223,9 @@ class NewChecklistPage(QWidget):
         self.mrn.setText(visit["mrn"])
         self.physician.setText(visit["physician"])
         self.levels.set_levels(list(visit["levels"]))
-        start = QDateTime.fromString(visit["planned_start"], DATETIME_FORMAT)
-        if start.isValid():
-            self.planned_start.setDateTime(start)
+        start = str(visit.get("planned_start") or "")
+        if start:
+            self.planned_start.setText(start.replace("T", " ", 1))
         self._set_identity_locked(True)
         self.identity_note.show()
         self.identity_change.show()
@@ -245,9 +256,26 @@ class NewChecklistPage(QWidget):
                 "mrn": self.mrn.text(),
             },
             "levels": self.levels.levels(),
-            "planned_start": self.planned_start.dateTime().toString(DATETIME_FORMAT),
+            "planned_start": self._planned_value(),
             "physician": self.physician.text(),
         }
+
+    def _planned_value(self) -> str:
+        """The typed planned start as the core's ``YYYY-MM-DDTHH:MM``; text it does not
+        understand goes to the core as typed, which refuses it in words."""
+        try:
+            return as_stored(parse_typed_time(self.planned_start.text(), datetime.now()))
+        except TypedTimeError:
+            return self.planned_start.text().strip()
+
+    def _show_planned(self, text: str) -> None:
+        """Say which date-time the typed text means, while it is typed."""
+        try:
+            wall = parse_typed_time(text, datetime.now())
+        except TypedTimeError:
+            self.planned_understood.setText("")
+            return
+        self.planned_understood.setText(understood_words(wall))
 
     def _show_level_warnings(self, levels: list[str]) -> None:
         """The core's warnings on these levels (count, gap, upper thoracic), shown while the
@@ -257,6 +285,12 @@ class NewChecklistPage(QWidget):
 
     def submit(self) -> None:
         self._clear_errors()
+        try:
+            parse_typed_time(self.planned_start.text(), datetime.now())
+        except TypedTimeError as error:
+            show_inline(self.errors["planned_start"], str(error))
+            self.planned_start.setFocus()
+            return
         if self.levels.refuse_unknown():
             self.levels.entry.setFocus()
             return  # a typed level that is not one is never dropped silently (spec §6.5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -55,6 +56,8 @@ class WorklistPage(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.new = button("New checklist", "worklist.new")
         self.new.setProperty("kind", "primary")
+        self.new.setShortcut(QKeySequence(QKeySequence.StandardKey.New))  # Ctrl+N
+        self.new.setToolTip("New checklist (Ctrl+N)")
         if not allowed(actor.role, "create"):
             # Only ever hide here: showing a widget that has no parent yet opens it as a window
             # of its own for a moment, which takes the focus away from the main window.
