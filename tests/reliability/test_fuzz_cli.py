@@ -42,6 +42,9 @@ COMMANDS = [
     ["settings", "set"],
     ["export"],
     ["verify"],
+    ["schedule"],
+    ["schedule", "import"],
+    ["schedule", "list"],
     ["nonsense"],
 ]
 OPTIONS = [
@@ -107,6 +110,8 @@ TOKENS = st.sampled_from(
         "null",
         "NaN",
         "doc.json",
+        "fhir",
+        "day.hl7",
         "list.json",
         "bad.json",
         "missing.json",
@@ -171,6 +176,8 @@ def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (home / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     (home / "notobj.json").write_text('"just a string"', encoding="utf-8")
     (home / "binary.json").write_bytes(b"\xff\xfe\x00garbage")
+    day = Path(__file__).parents[1] / "core" / "data" / "schedule-day.hl7"
+    (home / "day.hl7").write_bytes(day.read_bytes())
     (home / "out.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
     return home
 

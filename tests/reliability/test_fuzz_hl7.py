@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from vpchecklist.schedule.messages import (
@@ -44,6 +44,7 @@ def test_random_text_is_read_or_refused(text: str) -> None:
 @given(
     st.lists(st.tuples(st.integers(0, len(DAY) - 1), st.binary(max_size=6)), min_size=1, max_size=8)
 )
+@example(edits=[(1612, b"\x00P")])  # a damaged MSH-2 once hid PID from python-hl7's lookup
 def test_a_real_day_file_with_bytes_changed_is_read_or_refused(edits: list) -> None:  # type: ignore[type-arg]
     data = bytearray(DAY)
     for position, replacement in edits:

@@ -14,6 +14,7 @@ read and checked before anything is stored.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,6 +25,8 @@ from vpchecklist.errors import ValidationError
 from vpchecklist.rules.levels import parse_level_text
 from vpchecklist.rules.values import DATE_FORMAT, DATETIME_FORMAT, normalize_header_field
 from vpchecklist.templates import Template
+
+log = logging.getLogger(__name__)
 
 MLLP_START = "\x0b"
 MLLP_END = "\x1c"
@@ -106,15 +109,18 @@ class _Message:
         self.raw = hl7.parse(text)
         self.separators = self.raw.separators
 
-    def has(self, segment: str) -> bool:
-        return any(str(s[0]) == segment for s in self.raw)
+    def _first(self, segment: str) -> hl7.Segment | None:
+        # Matched on the whole segment name, not python-hl7's first character of it: a damaged
+        # header can split names into components.
+        return next((s for s in self.raw if str(s[0]) == segment), None)
 
     def value(self, segment: str, number: int, repetition: int = 1, component: int = 1) -> str:
-        if not self.has(segment):
+        found = self._first(segment)
+        if found is None:
             return ""
         try:
-            text = self.raw.segment(segment).extract_field(1, number, repetition, component, 1)
-        except IndexError:  # the field has fewer parts than asked for: not sent
+            text = found.extract_field(1, number, repetition, component, 1)
+        except (IndexError, KeyError):  # the field has fewer parts than asked for: not sent
             return ""
         return str(self.raw.unescape(str(text))).strip()
 
@@ -127,12 +133,10 @@ class _Message:
         return found
 
     def repetitions(self, segment: str, number: int) -> int:
-        if not self.has(segment):
+        found = self._first(segment)
+        if found is None or len(found) <= number:
             return 0
-        whole = self.raw.segment(segment)
-        if len(whole) <= number:
-            return 0
-        return len(str(whole[number]).split(self.separators[2]))
+        return len(str(found[number]).split(self.separators[2]))
 
 
 def _control_id(text: str) -> str:
@@ -157,6 +161,9 @@ def read_message(text: str, rules: ReadingRules, template: Template) -> Schedule
         return _read(message, control_id, rules, template)
     except ValidationError as error:
         return Refusal(control_id, error.message)
+    except Exception as exc:  # noqa: BLE001 - a damaged message is refused, never a crash
+        log.warning("schedule message %s unreadable (%s)", control_id, type(exc).__name__)
+        return Refusal(control_id, "the message is damaged and cannot be read")
 
 
 def _read(
