@@ -46,6 +46,18 @@ def derivation_text(template: Template, ev: Evaluation, item: Item) -> str | Non
     return text
 
 
+def recommended_words(template: Template, ev: Evaluation, item: Item) -> tuple[str | None, str]:
+    """(option, "recommended for T8") for an item the levels derive; (None, "") otherwise."""
+    if not item.derived_from or not ev.levels:
+        return None, ""
+    required = ev.requirements.get(item.id)
+    if required is None:
+        return None, ""
+    derivation = template.derivations[item.derived_from]
+    driving = deciding_levels(derivation, ev.levels, template) or list(ev.levels)
+    return required, f"recommended for {', '.join(driving)}"
+
+
 def physician_choice_text(template: Template, ev: Evaluation, item: Item) -> str | None:
     """For levels in more than one region, when the template follows the most cranial level
     (the pillow), the placement is the physician's choice: say so, and how to record it."""

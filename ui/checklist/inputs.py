@@ -119,6 +119,7 @@ class ButtonsInput(ItemInput):
         self.group.setExclusive(True)
         self.buttons: dict[str, QPushButton] = {}
         self._values: list[str] = []
+        self._texts = [text for _, text in choices]
         for value, text in choices:
             button = answer_button(f"{item.id}.{value}", text, f"{item.label}: {text}", self.host)
             self.group.addButton(button, len(self._values))
@@ -131,6 +132,13 @@ class ButtonsInput(ItemInput):
 
     def _clicked(self, index: int) -> None:
         self.on_commit(self._values[index])
+
+    def mark_recommended(self, value: str | None, words: str) -> None:
+        """Say on the option's own button that the levels recommend it ("… — recommended
+        for T8"); the other buttons read their plain labels."""
+        for option, text in zip(self._values, self._texts, strict=True):
+            button = self.buttons[option]
+            button.setText(f"{text} — {words}" if option == value and words else text)
 
     def set_value(self, value: Any) -> None:
         self.group.setExclusive(False)

@@ -20,9 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from ui.checklist.diagram import ProneDiagram
-from ui.checklist.display import LEVELS_ID, derivation_text, physician_choice_text
+from ui.checklist.display import (
+    LEVELS_ID,
+    derivation_text,
+    physician_choice_text,
+    recommended_words,
+)
 from ui.checklist.findings import FindingsView, severity_label
 from ui.checklist.input_kinds import make_input
+from ui.checklist.inputs import ButtonsInput
 from ui.checklist.session import ChecklistSession
 from ui.checklist.style import named
 from ui.checklist.wristband_scan import WristbandScan
@@ -147,6 +153,7 @@ class ItemCard(_AckMixin, QFrame):
         self._findings: FindingsView | None = None
         self._grid: QGridLayout | None = None
         self._evaluation: Evaluation | None = None
+        self.clear_button: QPushButton | None = None
         self.scan: WristbandScan | None = None
         if item.id == WRISTBAND_ITEM:
             self.scan = WristbandScan(session, self._after, self)
@@ -176,6 +183,14 @@ class ItemCard(_AckMixin, QFrame):
         actions.addLayout(self.input.row, 1)
         if self.na_button is not None:
             actions.addWidget(self.na_button)
+        # Back to unanswered (an audited withdrawal): built with the card, shown once answered.
+        self.clear_button = QPushButton("Clear answer", self)
+        named(self.clear_button, f"{item.id}.clear", f"{item.label}: clear the answer")
+        self.clear_button.setProperty("kind", "secondary")
+        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Delete clears from the keys
+        self.clear_button.clicked.connect(self.clear_answer)
+        self._show_clear()
+        actions.addWidget(self.clear_button)
         if self.input.wide:
             grid.addWidget(title, row, 0, 1, 2)
             row += 1
@@ -243,8 +258,20 @@ class ItemCard(_AckMixin, QFrame):
         grid.addLayout(derived_row, row, 0, 1, 2)
 
     # -- showing ---------------------------------------------------------------------------
+    def _show_clear(self) -> None:
+        if self.clear_button is not None:
+            self.clear_button.setVisible(not self.read_only and self.answered)
+
+    def clear_answer(self) -> None:
+        """Withdraw the answer (the service records old → none); the item is unanswered again."""
+        if self.read_only or not self.answered:
+            return
+        self._after(self.session.clear(self.item.id))
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def show_value(self, value: Any) -> None:
         """Show the stored answer (on opening, and after the core accepted a change)."""
+        self._show_clear()
         self.input.set_value(value)
         if self.na_button is not None and self.na_reason is not None:
             na = is_na(value)
@@ -267,6 +294,9 @@ class ItemCard(_AckMixin, QFrame):
             self.findings.show_findings(
                 found["warnings"], found["stops"], acknowledged, self.ack_text
             )
+        if isinstance(self.input, ButtonsInput):
+            option, words = recommended_words(self.session.template, ev, self.item)
+            self.input.mark_recommended(option, words)
         if self.derived is not None and self.choice_note is not None:
             text = derivation_text(self.session.template, ev, self.item)
             self.derived.setText(text or "")
@@ -293,6 +323,7 @@ class ItemCard(_AckMixin, QFrame):
 
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
+        self._show_clear()
         self.input.set_read_only(read_only)
         if self.scan is not None:
             self.scan.set_read_only(read_only)
@@ -371,6 +402,9 @@ class ItemCard(_AckMixin, QFrame):
             Qt.KeyboardModifier.NoModifier,
             Qt.KeyboardModifier.KeypadModifier,
         )
+        if event.key() == Qt.Key.Key_Delete and plain:  # a field keeps its own Delete
+            self.clear_answer()
+            return
         if event.key() not in ENTER_KEYS:
             if (
                 not self.read_only

@@ -109,6 +109,9 @@ class ChecklistPage(QWidget):
         self.section_scroll.setWidgetResizable(True)
         self.section_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.section_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Always there: a scroll bar that came and went moved every Yes/No button 14 px
+        # sideways under a finger about to tap it.
+        self.section_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         body = QWidget()
         body.setObjectName("checklist.body")
         column = self._section_column = QVBoxLayout(body)

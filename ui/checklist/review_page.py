@@ -168,7 +168,12 @@ class ReviewPage(QWidget):
                 mark = f"{STOP_MARK} " if item.id in stopped else "⚠ " if item.id in warned else ""
                 css = "stop" if item.id in stopped else "warn" if mark else ""
                 if value is None:
-                    shown = f'<a href="#{item.id}">{NOT_ANSWERED}</a>'
+                    # A closed record cannot be changed: no link that leads nowhere.
+                    shown = (
+                        NOT_ANSWERED
+                        if self.session.read_only
+                        else f'<a href="#{item.id}">{NOT_ANSWERED}</a>'
+                    )
                     css = "missing"
                 else:
                     shown = escape(mark) + "<br>".join(

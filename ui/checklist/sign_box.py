@@ -20,6 +20,7 @@ from ui.checklist.findings import severity_label
 from ui.checklist.session import ChecklistSession
 from ui.checklist.style import TOUCH, named
 from vpchecklist.rules.evaluation import Evaluation
+from vpchecklist.services.auth import WRONG_CREDENTIALS
 from vpchecklist.services.signing import MEANINGS
 
 
@@ -148,6 +149,11 @@ class SignBox(QFrame):
         if not isValid(self):  # the page was closed while the password was being checked
             return
         self._set_busy(False)
+        if error == WRONG_CREDENTIALS:  # the sign-in sentence; here only the password is typed
+            error = (
+                f"That is not the password of {self.session.actor.full_name}: nothing was "
+                "signed. Type your password again."
+            )
         self.error.setText(error or "")
         self.error.setVisible(bool(error))
         if error is None:
