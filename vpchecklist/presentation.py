@@ -162,6 +162,12 @@ def stored_zone_name(label: str | None) -> str:
 # Answers
 
 
+def mrn_words(mrn: str) -> str:
+    """An MRN with its label once: "MRN 00801", but "MRN00801" as it is (never "MRN MRN00801").
+    The value itself is never shortened: it is compared with wristbands and hospital systems."""
+    return mrn if mrn.strip().upper().startswith("MRN") else f"MRN {mrn}"
+
+
 def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 

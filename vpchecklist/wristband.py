@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from vpchecklist.presentation import mrn_words
+
 WRISTBAND_ITEM = "identity.wristband_checked"
 DEFAULT_PATTERN = r"(?P<mrn>[A-Za-z0-9][A-Za-z0-9._/-]{0,31})"
 
@@ -40,4 +42,4 @@ def same_mrn(first: str, second: str) -> bool:
 
 
 def mismatch_message(scanned: str, expected: str) -> str:
-    return f"Wristband MRN {scanned} does not match this checklist's MRN {expected}."
+    return f"Wristband {mrn_words(scanned)} does not match this checklist's {mrn_words(expected)}."

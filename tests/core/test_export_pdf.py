@@ -88,7 +88,7 @@ def test_every_page_has_the_header_and_page_x_of_y(store, actors, rich_id, tmp_p
     for number, text in enumerate(pages, start=1):
         assert PATIENT in text
         assert "DOB 1941-07-14" in text
-        assert "MRN MRN-0042" in text
+        assert "· MRN-0042 ·" in text  # the value once: no "MRN MRN-0042" (issue 13)
         assert "Levels T12, L1" in text
         assert f"Record #{rich_id}" in text
         assert f"Page {number} of {len(pages)}" in text

@@ -57,9 +57,7 @@ def test_a_different_mrn_is_a_hard_stop_in_words(store: Store, actors: dict[str,
     cid = _draft(store, actors["nurse"])
     result = wristband.scan(store, actors["nurse"], cid, "MRN00999")
     assert not result.matched
-    assert result.message == (
-        "Wristband MRN MRN00999 does not match this checklist's MRN MRN00123."
-    )
+    assert result.message == ("Wristband MRN00999 does not match this checklist's MRN00123.")
     row = _answer_row(cid)
     assert (json.loads(row.value), row.provenance) == ("no", "scanned")
 

@@ -97,7 +97,7 @@ def test_a_nurse_starts_from_the_schedule_and_scans_the_wristband(
     qtbot.keyClick(scan, Qt.Key.Key_Return)
     stop = widget(window, f"{WRISTBAND_ITEM}.scan_stop", QLabel)
     assert stop.isVisible()
-    assert stop.text() == "Wristband MRN MRN99999 does not match this checklist's MRN MRN00123."
+    assert stop.text() == "Wristband MRN99999 does not match this checklist's MRN00123."
     assert widget(window, f"{WRISTBAND_ITEM}.no", QAbstractButton).isChecked()
     page = window.checklist_page
     assert any("wristband" in f.message.lower() for f in page.session.evaluation.stops), (

@@ -3,9 +3,6 @@ hospital's schedule and wristbands are read (``hospital_settings``)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -141,7 +138,7 @@ class SettingsTab(QWidget):
             self.backup_folder.setText(folder)
 
     def save_settings(self) -> None:
-        problem = folder_problem(self.backup_folder.text())
+        problem = settings.backup_folder_problem(self.backup_folder.text())
         if problem:
             show_status(self.status, problem, error=True)
             self.backup_folder.setFocus()
@@ -164,26 +161,6 @@ class SettingsTab(QWidget):
         self.refresh()
         show_status(self.status, "Settings saved.")
         self.saved.emit(values)
-
-
-def folder_problem(text: str) -> str:
-    """Why backups could not be written to ``text`` (empty = the default folder, always fine).
-
-    Checked here so a mistyped folder is caught while the administrator is still looking, not
-    by tomorrow's automatic backup."""
-    if not text.strip():
-        return ""
-    folder = Path(text.strip()).expanduser()
-    if not folder.is_absolute():
-        return f"The backup folder must be a full path (for example {Path.home() / 'backups'})."
-    if folder.exists() and not folder.is_dir():
-        return f"{folder} is a file, not a folder."
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not os.access(existing, os.W_OK | os.X_OK):
-        return f"VP Checklist cannot write to {existing}; choose another backup folder."
-    return ""
 
 
 def _buddy(text: str, widget: QWidget) -> QLabel:

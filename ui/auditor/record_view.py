@@ -25,6 +25,7 @@ from vpchecklist.presentation import (
     acknowledgement_lines,
     answer_text,
     local_time,
+    mrn_words,
     provenance_text,
     signature_fields,
     times_note,
@@ -95,7 +96,7 @@ class RecordDialog(QDialog):
         self.resize(1000, 700)
 
         summary = QLabel(
-            f"<b>{patient['name']}</b> · DOB {patient['date_of_birth']} · MRN {patient['mrn']}"
+            f"<b>{patient['name']}</b> · DOB {patient['date_of_birth']} · {mrn_words(patient['mrn'])}"
             f" · Levels {', '.join(header['levels'])} · Planned {wall_time(header['planned_start'])}"
             f"<br>Status: <b>{record['status']}</b> · Template {record['template']['id']} "
             f"v{record['template']['version']} · Record SHA-256: "

@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self._apply_site_idle_lock()
         self.session.set_actor(actor)
+        self._show_site_name()
         self.session.show()
         self.home = self._home_for(actor)
         self.stack.addWidget(self.home)
@@ -222,7 +223,9 @@ class MainWindow(QMainWindow):
         self.idle_lock_ms = minutes * 60_000
 
     def _settings_changed(self, values: dict) -> None:
-        """The administrator saved new settings: a new idle time applies at once."""
+        """The administrator saved new settings: a new idle time and site name apply at once."""
+        if "site_name" in values:
+            self.session.set_site(str(values["site_name"]))
         try:
             minutes = int(values.get("idle_lock_minutes", 0))
         except (TypeError, ValueError):
@@ -267,9 +270,18 @@ class MainWindow(QMainWindow):
         page.setFocus()
         self.page_changed.emit(page)
 
+    def _show_site_name(self) -> None:
+        from vpchecklist.services import settings
+
+        try:
+            self.session.set_site(settings.get_all(self.store)["site_name"])
+        except VPError:
+            self.session.set_site("")  # the header can do without it; the page shows the error
+
     def show_home(self) -> None:
         if self.home is None:
             return
+        self._show_site_name()  # an administrator may have just renamed the site
         from ui.worklist.page import WorklistPage
 
         if isinstance(self.home, WorklistPage):

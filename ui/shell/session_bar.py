@@ -25,6 +25,10 @@ class SessionBar(QFrame):
         self.setObjectName("session")
         product = QLabel("VP Checklist")
         product.setObjectName("session.product")
+        # The site the database belongs to (Administration → settings), beside the product.
+        self.site = QLabel()
+        self.site.setObjectName("session.site")
+        self.site.hide()
         self.demo = QLabel("DEMO DATA")
         self.demo.setObjectName("session.demo")
         self.demo.hide()
@@ -37,6 +41,7 @@ class SessionBar(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 6, 16, 6)
         layout.addWidget(product)
+        layout.addWidget(self.site, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.demo, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addStretch(1)
         layout.addWidget(self.user)
@@ -47,3 +52,10 @@ class SessionBar(QFrame):
 
     def set_actor(self, actor: Actor) -> None:
         self.user.setText(f"{actor.full_name} · {ROLE_WORDS.get(actor.role, actor.role)}")
+
+    def set_site(self, name: str) -> None:
+        """Show the site's name (hidden while none is set)."""
+        name = " ".join(name.split())
+        self.site.setText(f"· {name}")
+        self.site.setAccessibleName(f"Site: {name}")
+        self.site.setVisible(bool(name))

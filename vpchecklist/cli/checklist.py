@@ -56,7 +56,7 @@ def cmd_show(ctx: Context) -> int:
     ctx.print(f"Checklist {detail['id']} — {detail['status']}")
     ctx.print(
         f"Patient: {header['patient']['name']}  DOB {header['patient']['date_of_birth']}  "
-        f"MRN {header['patient']['mrn']}"
+        f"{words.mrn_words(header['patient']['mrn'])}"
     )
     ctx.print(
         f"Levels: {', '.join(header['levels'])}  planned {words.wall_time(header['planned_start'])}  "

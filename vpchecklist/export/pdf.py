@@ -37,6 +37,7 @@ from vpchecklist.presentation import (
     acknowledgement_lines,
     answer_lines,
     local_time,
+    mrn_words,
     provenance_text,
     signature_fields,
     stored_zone_name,
@@ -53,8 +54,12 @@ MARGIN = 15 * mm
 KEYWORD_ID = "checklist-id"
 KEYWORD_HASH = "record-sha256"
 #: Text particular to one copy rather than to the record (the audit chain's head when the copy
-#: was made, in the footer). ``verify`` compares a copy's text with the record's without it.
-COPY_MARK = re.compile(r"Audit chain at export: event \d+, SHA-256 [0-9a-f]{64}")
+#: was made, in the footer; the site's name then, a header line of its own). ``verify`` compares
+#: a copy's text with the record's without it, so renaming the site leaves older copies valid.
+SITE_PREFIX = "Site: "
+COPY_MARK = re.compile(
+    r"Audit chain at export: event \d+, SHA-256 [0-9a-f]{64}|^" + SITE_PREFIX + r".*$"
+)
 
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#5c5c5c")
@@ -106,14 +111,14 @@ class _Furniture:
         levels = ", ".join(header["levels"])
         if regions:
             levels += f" ({', '.join(regions)})"
-        self.title = TextBlock(
-            [
-                Run(template.title, BOLD, 9, INK, 11),
-                Run(
-                    f"{APP_NAME} · template {template.id} v{template.version}", BOLD, 7.5, MUTED, 11
-                ),
-            ]
-        )
+        title = [
+            Run(template.title, BOLD, 9, INK, 11),
+            Run(f"{APP_NAME} · template {template.id} v{template.version}", BOLD, 7.5, MUTED, 11),
+        ]
+        site = " ".join(str(record.get("site_name") or "").split())
+        if site:  # the settings promise it on every page (issue 13.6)
+            title.append(Run(f"{SITE_PREFIX}{site}", BOLD, 7.5, INK, 11))
+        self.title = TextBlock(title)
         self.record_box = TextBlock(
             [
                 Run(f"Record #{record['id']}", BOLD, 9, INK, 11),
@@ -125,7 +130,7 @@ class _Furniture:
             [
                 Span(patient["name"], BOLD, 11, INK),
                 Span(
-                    f"  DOB {patient['date_of_birth']}  ·  MRN {patient['mrn']}  ·  "
+                    f"  DOB {patient['date_of_birth']}  ·  {mrn_words(patient['mrn'])}  ·  "
                     f"Levels {levels}",
                     REGULAR,
                     9,
@@ -684,7 +689,10 @@ def render(
         rightMargin=MARGIN,
         topMargin=MARGIN * 0.8 + furniture.header_height + 3 * mm,
         bottomMargin=MARGIN * 0.8 + 14,
-        title=f"{template.title} — {patient['name']} (MRN {patient['mrn']}), record {record['id']}",
+        title=(
+            f"{template.title} — {patient['name']} ({mrn_words(patient['mrn'])}), "
+            f"record {record['id']}"
+        ),
         author=APP_NAME,
         subject=f"Checklist record {record['id']}",
         keywords=keywords(record),

@@ -30,7 +30,7 @@ from typing import Any
 
 from vpchecklist.errors import VPError
 from vpchecklist.export import pdf
-from vpchecklist.services import audit, checklists
+from vpchecklist.services import audit, checklists, settings
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.templates import template_by_hash
 from vpchecklist.store import Store
@@ -201,10 +201,14 @@ def read_record(store: Store, actor: Actor, checklist_id: int) -> tuple[dict[str
 
 def page_marks(store: Store) -> dict[str, Any]:
     """Printed on every page: the audit chain's head when the copy was made (to compare with
-    the external anchor) and whether the database is a demo database."""
+    the external anchor), whether the database is a demo database, and the site's name."""
     with store.reading():
         head = event_chain.head()
-    return {"chain_head": {"seq": head.seq, "hash": head.hash}, "demo_database": store.is_demo}
+    return {
+        "chain_head": {"seq": head.seq, "hash": head.hash},
+        "demo_database": store.is_demo,
+        "site_name": settings.get_all(store)["site_name"],
+    }
 
 
 def render_pdf(store: Store, record: dict[str, Any], template: Template, paper: str) -> bytes:

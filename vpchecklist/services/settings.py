@@ -4,6 +4,7 @@ schedule and wristbands are read): admin only."""
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,33 @@ def idle_lock_minutes(store: Store) -> int:
     return int(get_all(store)["idle_lock_minutes"])
 
 
+def backup_folder_problem(text: str) -> str:
+    """Why backups could not be written to ``text`` ("" when they can; empty text means the
+    default folder beside the database, always fine).
+
+    Checked when the setting is saved, so a mistyped folder is caught while the administrator
+    is still looking, not by tomorrow's automatic backup. The folder is made and a file written
+    and removed in it: permission bits say nothing for root or for /proc, /sys and full disks."""
+    if not text.strip():
+        return ""
+    folder = Path(text.strip()).expanduser()
+    if not folder.is_absolute():
+        return f"The backup folder must be a full path (for example {Path.home() / 'backups'})."
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder."
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".vpchecklist-probe-"):
+            pass
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).rstrip(".").lower()
+        return (
+            f"VP Checklist cannot write backups to {folder} ({reason}); "
+            "choose a folder on a disk this computer can write to."
+        )
+    return ""
+
+
 def backup_folder(store: Store) -> Path:
     """The administrator's folder, else ``backups/`` beside the database file."""
     folder = get_all(store)["backup_folder"]
@@ -98,6 +126,11 @@ def update(store: Store, actor: Actor, changes: dict[str, Any]) -> dict[str, str
     # A mistyped value is bad input (exit 2, one sentence), not a refusal: nothing is written
     # and nothing audited, so the audit log is not filled with typos.
     clean = {key: _validate(key, str(value)) for key, value in changes.items()}
+    folder = clean.get("backup_folder")
+    if folder and folder != get_all(store)["backup_folder"]:
+        problem = backup_folder_problem(folder)
+        if problem:
+            raise ValidationError("backup_folder", problem)
     with store.transaction():
         audit.record_change(
             actor.username, "settings", "settings", changed=sorted(clean), values=clean
