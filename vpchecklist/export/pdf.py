@@ -47,6 +47,7 @@ from vpchecklist.presentation import (
     zone_name,
 )
 from vpchecklist.templates import Template
+from vpchecklist.templates.model import Derivation
 
 APP_NAME = "VP Checklist"
 PAPERS = {"A4": A4, "LETTER": LETTER}
@@ -332,16 +333,32 @@ def _ack_run(ack: dict[str, Any]) -> Run:
     return _run("\n".join(acknowledgement_lines(ack)), "ack", 2)
 
 
+#: Per template (by content hash): the derivation that sets each derived item. Built once per
+#: process, not searched again for every item of every render.
+_DERIVED_BY_ITEM: dict[str, dict[str, Derivation]] = {}
+
+
+def _derivation_of(template: Template, item_id: str) -> Derivation | None:
+    derived = _DERIVED_BY_ITEM.get(template.content_hash) if template.content_hash else None
+    if derived is None:
+        derived = {}
+        for derivation in template.derivations.values():
+            derived.setdefault(derivation.item, derivation)
+        if template.content_hash:
+            _DERIVED_BY_ITEM[template.content_hash] = derived
+    return derived.get(item_id)
+
+
 def _requirement_text(template: Template, item_id: str, required: str | None) -> str | None:
     if not required:
         return None
-    for derivation in template.derivations.values():
-        if derivation.item == item_id:
-            explanation = derivation.explanations.get(required)
-            item = template.item(item_id)
-            label = item.option_label(required) if item else required
-            return f"Derived from the levels: {explanation or label}"
-    return None
+    derivation = _derivation_of(template, item_id)
+    if derivation is None:
+        return None
+    explanation = derivation.explanations.get(required)
+    item = template.item(item_id)
+    label = item.option_label(required) if item else required
+    return f"Derived from the levels: {explanation or label}"
 
 
 def _answer_cell(

@@ -4,15 +4,34 @@ reportlab's ``QrCodeWidget`` encodes twice and tries all eight masks to pick the
 fewest penalty points (~60 ms). Any mask is valid for every reader, so ``qr_modules`` asks
 reportlab's encoder for mask 2 only (~2.5 ms). No hand-written Reed-Solomon: the check bytes
 are reportlab's (tests/core/test_export_qr.py decodes the code with an independent reader).
+
+reportlab also rebuilds the Reed-Solomon generator polynomial (a pure function of the number
+of check bytes, ~40 % of an encoding) for every block of every code; ``_memoise_generator``
+keeps each one for the process. The polynomial and the arithmetic stay reportlab's.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
 MASK = 2
+
+
+def _memoise_generator() -> None:
+    """Keep reportlab's generator polynomials (never mutated: ``mod`` builds new ones)."""
+    util = qrencoder.QRUtil
+    if not hasattr(util, "_vp_memoised"):
+        util.getErrorCorrectPolynomial = staticmethod(  # type: ignore[method-assign]
+            lru_cache(maxsize=64)(util.getErrorCorrectPolynomial)
+        )
+        util._vp_memoised = True  # type: ignore[attr-defined]
+
+
+_memoise_generator()
 
 
 def qr_modules(value: str) -> list[list[bool]]:

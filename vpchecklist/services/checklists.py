@@ -23,7 +23,7 @@ from vpchecklist.services.draft_rows import (
     withdraw_acknowledgement,
     write_answer,
 )
-from vpchecklist.services.metrics import completion_of
+from vpchecklist.services.metrics import completion_of_rows
 from vpchecklist.services.records import (
     document,
     document_from,
@@ -322,17 +322,28 @@ def stored_detail(store: Store, checklist_id: int) -> dict[str, Any]:
             }
             for a in Acknowledgement.select().where(Acknowledgement.checklist == checklist_id)
         }
-        history = [
-            {
-                "item": h.item_id,
-                "old": json.loads(h.old_value) if h.old_value else None,
-                "new": json.loads(h.new_value) if h.new_value else None,
-                "changed_by": who(h.changed_by_id),
-                "changed_at": h.changed_at,
-            }
-            for h in AnswerHistory.select()
+        history_query: Any = (  # rows as tuples: cheaper than models, and kept for the pattern
+            AnswerHistory.select(
+                AnswerHistory.item_id,
+                AnswerHistory.old_value,
+                AnswerHistory.new_value,
+                AnswerHistory.changed_by,
+                AnswerHistory.changed_at,
+            )
             .where(AnswerHistory.checklist == checklist_id)
             .order_by(AnswerHistory.id)
+            .tuples()
+        )
+        history_rows: list[tuple[str, str | None, str | None, int, str]] = list(history_query)
+        history = [
+            {
+                "item": item,
+                "old": json.loads(old) if old else None,
+                "new": json.loads(new) if new else None,
+                "changed_by": who(changed_by),
+                "changed_at": changed_at,
+            }
+            for item, old, new, changed_by, changed_at in history_rows
         ]
         signatures, addenda = signatures_of(checklist_id)
         ev = evaluate(
@@ -346,7 +357,10 @@ def stored_detail(store: Store, checklist_id: int) -> dict[str, Any]:
                 },
             ),
         )
-        completion = completion_of(checklist_id)
+        # From the rows just read (the pattern is printed on the PDF and shown in the view).
+        completion = completion_of_rows(
+            checklist, [(item, new, at) for item, _, new, _, at in history_rows]
+        )
         # Only a draft can still be signed (and a closed record's export stays one read lighter).
         shown = content_sha256(checklist) if checklist.status == "draft" else None
     return {

@@ -189,12 +189,18 @@ def commit(store: Store, actor: Actor, staged: list[Staged]) -> list[tuple[Stage
     return refused
 
 
-def read_record(store: Store, actor: Actor, checklist_id: int) -> tuple[dict[str, Any], Template]:
+def read_record(
+    store: Store, actor: Actor, checklist_id: int, checked: bool = False
+) -> tuple[dict[str, Any], Template]:
     """The record as ``checklists.detail`` shapes it (without a "view" event: an export is
-    audited once, as ``export``) and the template it was made with."""
-    audit.require(store, actor, "export", checklist_id)
-    record = checklists.detail(store, actor, checklist_id, audited=False)
+    audited once, as ``export``) and the template it was made with, in one read.
+
+    The role is checked once, as ``export`` (every role that may export may read), unless the
+    caller has just checked it (``checked``: ``export_one`` inside its ``performing``)."""
+    if not checked:
+        audit.require(store, actor, "export", checklist_id)
     with store.reading():
+        record = checklists.stored_detail(store, checklist_id)
         template = template_by_hash(record["template"]["hash"])
     return record, template
 
@@ -219,11 +225,18 @@ def render_pdf(store: Store, record: dict[str, Any], template: Template, paper: 
 
 
 def render_copy(
-    store: Store, actor: Actor, checklist_id: int, target: Path, paper: str, replace: bool
+    store: Store,
+    actor: Actor,
+    checklist_id: int,
+    target: Path,
+    paper: str,
+    replace: bool,
+    checked: bool = False,
 ) -> tuple[Staged, dict[str, Any]]:
-    """Read and render one record and stage its PDF beside ``target``."""
+    """Read and render one record and stage its PDF beside ``target`` (``checked``: the
+    caller has checked the role for this very call, see ``read_record``)."""
     check_target(target, replace)
-    record, template = read_record(store, actor, checklist_id)
+    record, template = read_record(store, actor, checklist_id, checked)
     data = render_pdf(store, record, template, paper)
     staged = stage(
         target,

@@ -107,7 +107,7 @@ def export_one(
     """
     with performing(store, actor, "export", checklist_id):
         staged, record = render_copy(
-            store, actor, checklist_id, Path(out_path), _paper(paper), replace
+            store, actor, checklist_id, Path(out_path), _paper(paper), replace, checked=True
         )
         refused = commit(store, actor, [staged])
     if refused:

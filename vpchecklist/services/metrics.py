@@ -143,6 +143,25 @@ def _row(checklist_id: int) -> _Row | None:
     return _Row(*rows[0]) if rows else None
 
 
+def completion_of_rows(
+    checklist: Checklist, history: list[tuple[str, str | None, str]]
+) -> Completion:
+    """One record's completion pattern from rows its caller already read (the record read of
+    a view or an export: its checklist row and its ``answer_history`` rows, oldest first, as
+    (item, new value, changed at)), so showing the pattern costs no second read."""
+    row = _Row(
+        checklist.id,
+        checklist.status,
+        checklist.created_at,
+        checklist.created_by_id,
+        checklist.planned_start,
+        checklist.timezone,
+        checklist.template_hash,
+        checklist.physician,
+    )
+    return _completion(row, history)
+
+
 def completion_of(checklist_id: int) -> Completion:
     """One record's completion pattern, inside the caller's read (export, record view)."""
     row = _row(checklist_id)
