@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Slot
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCalendarWidget,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -30,6 +27,7 @@ from PySide6.QtWidgets import (
 from ui.auditor.dashboard import DashboardWindow
 from ui.auditor.record_view import RecordDialog
 from ui.auditor.records_model import RecordsModel
+from ui.date_filter import ANY_DATE, any_date_edit
 from ui.messages import TITLE, show_error
 from ui.operations import Operation, Progress, run_with_progress
 from vpchecklist.errors import VPError
@@ -39,7 +37,6 @@ from vpchecklist.services.checklists import Filters
 from vpchecklist.services.templates import template_by_hash
 from vpchecklist.store import Store
 
-ANY_DATE = QDate(2000, 1, 1)
 #: Rows each column's width is measured on (more would slow every page a scroll loads).
 RESIZE_SAMPLE = 200
 STATUSES = [
@@ -57,34 +54,6 @@ def _named(widget: W, name: str, accessible: str) -> W:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
     return widget
-
-
-class _TodayCalendar(QCalendarWidget):
-    """The date filter's pop-up: "Any" is stored as 2000-01-01, but the calendar opens on this
-    month (not January 2000), large enough for every day number to show."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setMinimumSize(340, 260)
-        self.setGridVisible(True)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self.selectedDate() <= ANY_DATE:
-            today = QDate.currentDate()
-            self.setCurrentPage(today.year(), today.month())
-
-
-def _date_edit(name: str, accessible: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setCalendarWidget(_TodayCalendar())
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setMinimumDate(ANY_DATE)
-    edit.setSpecialValueText("Any")  # shown at the minimum date: no limit
-    edit.setDate(ANY_DATE)
-    _named(edit, name, accessible)
-    return edit
 
 
 class AuditorPage(QWidget):
@@ -115,8 +84,8 @@ class AuditorPage(QWidget):
         self.status = _named(QComboBox(), "auditor.filter.status", "Filter by status")
         for value, label in STATUSES:
             self.status.addItem(label, value)
-        self.date_from = _date_edit("auditor.filter.from", "Planned from date")
-        self.date_to = _date_edit("auditor.filter.to", "Planned to date")
+        self.date_from = any_date_edit("auditor.filter.from", "Planned from date")
+        self.date_to = any_date_edit("auditor.filter.to", "Planned to date")
         self.signer = _named(QLineEdit(), "auditor.filter.signer", "Filter by signer name")
         self.signer.setPlaceholderText("part of the name")
         self.has_warnings = _named(

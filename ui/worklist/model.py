@@ -12,7 +12,10 @@ from vpchecklist.services import Actor, checklists
 from vpchecklist.services.checklists import Filters
 from vpchecklist.store import Store
 
-COLUMNS = ("Patient", "MRN", "Levels", "Planned start", "Status", "Progress")
+# Date of birth beside the name: the demo alone has three patients called Haddad (issue 13.7).
+COLUMNS = ("Patient", "Date of birth", "MRN", "Levels", "Planned start", "Status", "Progress")
+PLANNED_COLUMN = 4
+PROGRESS_COLUMN = 6
 STATUS_WORDS = {"draft": "In progress", "signed": "Signed — ready", "postponed": "Postponed"}
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -55,10 +58,10 @@ class WorklistModel(QAbstractTableModel):
         if role == ID_ROLE:
             return row["id"]
         if role == Qt.ItemDataRole.UserRole:  # sort key
-            if column == 3:  # the stored ISO text sorts by time; its words would not
+            if column == PLANNED_COLUMN:  # the stored ISO text sorts by time; words would not
                 return str(row["planned_start"])
-            return row["progress"] if column == 5 else _display(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 5:
+            return row["progress"] if column == PROGRESS_COLUMN else _display(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == PROGRESS_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and row.get("warning_count"):
             return f"{row['warning_count']} warning(s)"
@@ -69,12 +72,14 @@ def _display(row: dict[str, Any], column: int) -> str:
     if column == 0:
         return str(row["patient_name"])
     if column == 1:
-        return str(row["mrn"])
+        return str(row["date_of_birth"])
     if column == 2:
-        return ", ".join(row["levels"])
+        return str(row["mrn"])
     if column == 3:
+        return ", ".join(row["levels"])
+    if column == PLANNED_COLUMN:
         return wall_time(str(row["planned_start"]))
-    if column == 4:
+    if column == 5:
         return STATUS_WORDS.get(row["status"], row["status"])
     return f"{row['progress']} %"
 
@@ -89,3 +94,32 @@ def fetch_worklist(store: Store, actor: Actor, today: date | None = None) -> lis
         for row in checklists.search(store, actor, filters)
     }
     return sorted(rows.values(), key=lambda row: (row["planned_start"], row["id"]))
+
+
+#: At most this many records answer one search (newest planned start first); the page says so.
+SEARCH_LIMIT = 200
+
+
+def search_records(
+    store: Store, actor: Actor, text: str, date_from: str | None, date_to: str | None
+) -> tuple[list[dict[str, Any]], int]:
+    """Every record (not only today's or open ones) whose MRN is ``text`` or whose patient's
+    name starts with it (any word, any case or accents), planned within the dates; the newest
+    ``SEARCH_LIMIT`` and how many matched. Runs on a worker thread: it only calls services."""
+    text = text.strip()
+    queries = (
+        [
+            Filters(mrn=text, date_from=date_from, date_to=date_to),
+            Filters(name=text, date_from=date_from, date_to=date_to),
+        ]
+        if text
+        else [Filters(date_from=date_from, date_to=date_to)]
+    )
+    rows: dict[int, dict[str, Any]] = {}
+    total = 0
+    for filters in queries:
+        total += checklists.count(store, actor, filters)
+        for row in checklists.search(store, actor, filters, limit=SEARCH_LIMIT):
+            rows[row["id"]] = row
+    found = sorted(rows.values(), key=lambda row: (row["planned_start"], row["id"]), reverse=True)
+    return found[:SEARCH_LIMIT], max(len(rows), total)

@@ -1,4 +1,6 @@
-"""The nurse's home page: today's and open checklists, a filter box and "New checklist"."""
+"""The nurse's home page: today's and open checklists, a filter box and "New checklist"; and a
+search over every record (MRN, name, planned dates) to open an earlier one read-only and add
+an addendum to it (issue 13.7)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.date_filter import any_date_edit, iso_or_none
 from ui.operations import run_in_background
 from ui.widgets import button, line_edit, named
-from ui.worklist.model import WorklistModel, fetch_worklist
+from ui.worklist.model import (
+    PLANNED_COLUMN,
+    SEARCH_LIMIT,
+    WorklistModel,
+    fetch_worklist,
+    search_records,
+)
 from ui.worklist.schedule_feed import ScheduleFeed
 from ui.worklist.scheduled_today import ScheduledToday
 from vpchecklist.services import Actor, allowed, schedule
@@ -26,6 +35,10 @@ from vpchecklist.store import Store
 def fetch_home(store: Store, actor: Actor) -> tuple[list[dict], list[dict]]:
     """The worklist's checklists and today's scheduled visits, read together on a worker."""
     return fetch_worklist(store, actor), schedule.upcoming(store, actor, only_day=True)
+
+
+WORKLIST_HINT = "Today's checklists and every checklist still in progress"
+EMPTY_WORKLIST = "No checklists for today and none in progress."
 
 
 class WorklistPage(QWidget):
@@ -48,8 +61,9 @@ class WorklistPage(QWidget):
 
         title = QLabel("Worklist")
         title.setObjectName("page.title")
-        hint = QLabel("Today's checklists and every checklist still in progress")
+        self.hint = hint = QLabel(WORKLIST_HINT)
         hint.setObjectName("page.hint")
+        self.searching = False  # showing a search over all records, not the worklist
         self.filter = line_edit(
             "worklist.filter", "Filter the worklist", "Filter by patient, MRN or level…"
         )
@@ -72,7 +86,9 @@ class WorklistPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # soonest planned start first
+        self.table.sortByColumn(
+            PLANNED_COLUMN, Qt.SortOrder.AscendingOrder
+        )  # soonest planned start first
         self.table.setAlternatingRowColors(True)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
@@ -80,11 +96,25 @@ class WorklistPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 140), (2, 130), (3, 180), (4, 170), (5, 110)):
+        for column, width in ((1, 120), (2, 130), (3, 110), (4, 180), (5, 150), (6, 100)):
             self.table.setColumnWidth(column, width)
-        self.empty = QLabel("No checklists for today and none in progress.")
+        self.empty = QLabel(EMPTY_WORKLIST)
         self.empty.setObjectName("worklist.empty")
+        self.empty.setWordWrap(True)
         self.empty.hide()
+        # Every record, not only today's and open ones: an earlier record opens read-only,
+        # with "Add addendum".
+        self.search_text = line_edit(
+            "worklist.search.text", "Search all records by patient name or MRN", "Name or MRN"
+        )
+        self.search_text.setClearButtonEnabled(True)
+        self.search_from = any_date_edit("worklist.search.from", "Planned from date")
+        self.search_to = any_date_edit("worklist.search.to", "Planned to date")
+        self.search_button = button("Search all records", "worklist.search.run")
+        self.search_button.setProperty("kind", "secondary")
+        self.back_button = button("Back to the worklist", "worklist.search.back")
+        self.back_button.setProperty("kind", "secondary")
+        self.back_button.hide()
         self.scheduled = ScheduledToday()
         self.scheduled.start_requested.connect(self.start_requested)
         if not allowed(actor.role, "create"):
@@ -102,16 +132,29 @@ class WorklistPage(QWidget):
         tools.addWidget(self.filter, 1)
         tools.addWidget(self.refresh_button)
         tools.addWidget(self.open_button)
+        search = QHBoxLayout()
+        search.addWidget(self.search_text, 2)
+        for caption, edit in (("Planned from", self.search_from), ("to", self.search_to)):
+            label = QLabel(caption)
+            label.setBuddy(edit)
+            search.addWidget(label)
+            search.addWidget(edit)
+        search.addWidget(self.search_button)
+        search.addWidget(self.back_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.setSpacing(12)
         layout.addLayout(top)
         layout.addWidget(self.scheduled)
         layout.addLayout(tools)
+        layout.addLayout(search)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
 
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self._filter_changed)
+        self.search_text.returnPressed.connect(self.search_all)
+        self.search_button.clicked.connect(self.search_all)
+        self.back_button.clicked.connect(self.back_to_worklist)
         self.filter.returnPressed.connect(self._focus_table)
         self.table.activated.connect(self._open_index)
         self.open_button.clicked.connect(lambda: self._open_index(self.table.currentIndex()))
@@ -121,6 +164,11 @@ class WorklistPage(QWidget):
         self.setTabOrder(self.filter, self.table)
         self.setTabOrder(self.table, self.refresh_button)
         self.setTabOrder(self.refresh_button, self.open_button)
+        self.setTabOrder(self.open_button, self.search_text)
+        self.setTabOrder(self.search_text, self.search_from)
+        self.setTabOrder(self.search_from, self.search_to)
+        self.setTabOrder(self.search_to, self.search_button)
+        self.setTabOrder(self.search_button, self.back_button)
 
     def set_actor(self, actor: Actor) -> None:
         self._actor = actor
@@ -128,6 +176,9 @@ class WorklistPage(QWidget):
 
     def refresh(self) -> None:
         """Reload in the background; the table keeps its rows until the new ones arrive."""
+        if self.searching:
+            self.search_all()
+            return
         store, actor = self._store, self._actor
         run_in_background(
             lambda: fetch_home(store, actor), self._show_rows, parent=self, store=store
@@ -136,11 +187,84 @@ class WorklistPage(QWidget):
     def _show_rows(self, found: tuple[list[dict], list[dict]]) -> None:
         rows, visits = found
         self.scheduled.set_visits(visits)
+        if self.searching:  # a search started meanwhile: its rows stay
+            self.loaded.emit()
+            return
         self.model.set_rows(rows)
-        self.empty.setVisible(not rows)
+        self._show_emptiness()
         if rows and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
         self.loaded.emit()
+
+    # -- filter and search ---------------------------------------------------------------------
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self._show_emptiness()
+
+    def _show_emptiness(self) -> None:
+        """Say in words why nothing is listed, instead of leaving an empty table."""
+        text = self.filter.text().strip()
+        if self.model.rowCount() == 0:
+            message = self._nothing_found() if self.searching else EMPTY_WORKLIST
+        elif self.proxy.rowCount() == 0:
+            where = "found" if self.searching else "on the worklist"
+            message = f"No checklist {where} matches \u201c{text}\u201d."
+            if not self.searching:
+                message += " Earlier records: search all records below."
+        else:
+            message = ""
+        self.empty.setText(message)
+        self.empty.setVisible(bool(message))
+        # An empty worklist keeps its (empty) table; a filter or search that found nothing
+        # shows only the sentence.
+        self.table.setVisible(not message or (self.model.rowCount() == 0 and not self.searching))
+
+    def _nothing_found(self) -> str:
+        words = self.search_text.text().strip()
+        start, end = iso_or_none(self.search_from), iso_or_none(self.search_to)
+        what = f"matches \u201c{words}\u201d" if words else "is planned"
+        when = ""
+        if start and end:
+            when = f" between {start} and {end}"
+        elif start:
+            when = f" from {start} on"
+        elif end:
+            when = f" up to {end}"
+        return f"No record {what}{when}."
+
+    def search_all(self) -> None:
+        """Every record matching the name or MRN and dates, in the background."""
+        store, actor = self._store, self._actor
+        text = self.search_text.text()
+        start, end = iso_or_none(self.search_from), iso_or_none(self.search_to)
+        self.searching = True
+        self.back_button.show()
+        run_in_background(
+            lambda: search_records(store, actor, text, start, end),
+            self._show_found,
+            parent=self,
+            store=store,
+        )
+
+    def _show_found(self, found: tuple[list[dict], int]) -> None:
+        if not self.searching:
+            return
+        rows, total = found
+        self.model.set_rows(rows)
+        shown = f"the newest {SEARCH_LIMIT} of {total:,}" if total > len(rows) else f"{total:,}"
+        self.hint.setText(
+            f"All records: {shown} found. A closed record opens read-only, with Add addendum."
+        )
+        self._show_emptiness()
+        if rows and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+        self.loaded.emit()
+
+    def back_to_worklist(self) -> None:
+        self.searching = False
+        self.back_button.hide()
+        self.hint.setText(WORKLIST_HINT)
+        self.refresh()
 
     def _focus_table(self) -> None:
         self.table.setFocus()
