@@ -7,7 +7,8 @@ DOB, MRN, levels, record id, allergy alert), "page X of Y" in the footer, one ta
 the signature block, addenda with their signatures, and the record hash with a QR code.
 
 Machine-readable binding: the PDF's Keywords metadata carries ``checklist-id=N`` and
-``record-sha256=HEX`` (see ``read_binding``) so that ``verify`` can read them back.
+``record-sha256=HEX`` (see ``read_binding``) so that ``verify`` can read them back, and, when
+the record carries one, ``zone=IANA/Name``: the zone its local times are printed in.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ PAPERS = {"A4": A4, "LETTER": LETTER}
 MARGIN = 15 * mm
 KEYWORD_ID = "checklist-id"
 KEYWORD_HASH = "record-sha256"
+#: The IANA zone the copy's local times are in (``verify`` re-renders in it).
+KEYWORD_ZONE = "zone"
 #: Text particular to one copy rather than to the record (the audit chain's head when the copy
 #: was made, in the footer; the site's name then, a header line of its own). ``verify`` compares
 #: a copy's text with the record's without it, so renaming the site leaves older copies valid.
@@ -673,7 +676,7 @@ def keywords(record: dict[str, Any]) -> str:
         f"{APP_NAME}; {KEYWORD_ID}={record['id']}; {KEYWORD_HASH}={digest}; "
         f"template={record['template']['id']} v{record['template']['version']}; "
         f"status={record['status']}"
-    )
+    ) + (f"; {KEYWORD_ZONE}={record['zone']}" if record.get("zone") else "")
 
 
 def read_binding(keywords_text: str) -> tuple[int | None, str | None]:
@@ -683,6 +686,12 @@ def read_binding(keywords_text: str) -> tuple[int | None, str | None]:
     digest = found.get(KEYWORD_HASH)
     checklist_id = int(raw_id) if raw_id and raw_id.isdigit() else None
     return checklist_id, (digest if digest and digest != "none" else None)
+
+
+def read_zone(keywords_text: str) -> str | None:
+    """The zone named by ``keywords`` (None for copies made before it was recorded)."""
+    found = dict(re.findall(r"([a-z0-9-]+)=([^;\s]+)", keywords_text or ""))
+    return found.get(KEYWORD_ZONE)
 
 
 def render(

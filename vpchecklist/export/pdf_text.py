@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from vpchecklist.export.pdf import COPY_MARK, KEYWORD_ID, PAPERS
+from vpchecklist.export.pdf import COPY_MARK, KEYWORD_ID, PAPERS, read_zone
 from vpchecklist.export.pdf import read_binding as binding_of_keywords
 
 _READ_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError)
@@ -26,6 +26,7 @@ class CopyText:
     record_hash: str | None
     paper: str | None  # "A4", "LETTER", or None for any other page size
     pages: tuple[tuple[str, ...], ...]
+    zone: str | None = None  # IANA zone its local times are in (None: not recorded)
 
 
 def page_lines(text: str) -> tuple[str, ...]:
@@ -66,4 +67,4 @@ def read_copy(data: bytes) -> CopyText:
     if KEYWORD_ID not in keywords:
         raise ValueError("the file is not a VP Checklist export (no record binding)")
     checklist_id, record_hash = binding_of_keywords(keywords)
-    return CopyText(checklist_id, record_hash, paper, pages)
+    return CopyText(checklist_id, record_hash, paper, pages, read_zone(keywords))

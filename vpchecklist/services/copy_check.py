@@ -6,7 +6,8 @@ A copy passes only when all of these hold:
    hash it shows is that record's current hash (the newest signature of the hash chain, so an
    addendum signed since the copy was made fails it);
 2. its text layer, page by page, says exactly what the record re-derived from the database
-   says when rendered again on the same paper (``pdf_text``; only the copy's own marks, such as
+   says when rendered again on the same paper, in the zone the copy was made in (its binding
+   names it; ``local_zone``), (``pdf_text``; only the copy's own marks, such as
    the audit chain's head when it was made, are left out). An edited copy fails here even if an
    ``export`` event naming its bytes was slipped into the audit log;
 3. its SHA-256 is one this database recorded when exporting that checklist (any changed byte,
@@ -27,6 +28,7 @@ from typing import Any
 from vpchecklist.errors import NotFound, StorageError, VPError
 from vpchecklist.export import pdf_text
 from vpchecklist.export.pdf_text import CopyText
+from vpchecklist.local_zone import rendering_in
 from vpchecklist.presentation import local_time_with_zone
 from vpchecklist.services import checklists, signing
 from vpchecklist.services.export_copies import render_pdf
@@ -60,7 +62,8 @@ def text_difference(store: Store, copy: CopyText) -> str | None:
     record = checklists.stored_detail(store, copy.checklist_id)
     with store.reading():
         template = template_by_hash(record["template"]["hash"])
-    expected = pdf_text.text_of(render_pdf(store, record, template, copy.paper))
+    with rendering_in(copy.zone):  # its local times as the workstation that made it wrote them
+        expected = pdf_text.text_of(render_pdf(store, record, template, copy.paper))
     if len(copy.pages) != len(expected):
         return f"the copy has {len(copy.pages)} pages, the record {len(expected)}"
     for number, (found, wanted) in enumerate(zip(copy.pages, expected, strict=True), start=1):

@@ -30,6 +30,7 @@ from typing import Any
 
 from vpchecklist.errors import VPError
 from vpchecklist.export import pdf
+from vpchecklist.local_zone import zone_id
 from vpchecklist.services import audit, checklists, settings
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.templates import template_by_hash
@@ -220,8 +221,8 @@ def page_marks(store: Store) -> dict[str, Any]:
 def render_pdf(store: Store, record: dict[str, Any], template: Template, paper: str) -> bytes:
     """The PDF of ``record``: the one rendering an export writes and ``verify`` re-derives
     (``store`` for what the database itself prints on every page: the demo mark, the chain
-    head at export)."""
-    return pdf.render({**record, **page_marks(store)}, template, paper)
+    head at export). The binding names the zone its local times are in (``local_zone``)."""
+    return pdf.render({**record, **page_marks(store), "zone": zone_id()}, template, paper)
 
 
 def render_copy(
