@@ -107,3 +107,20 @@ def test_header_is_sortable_and_sized_to_content(page):
     header = page.table.horizontalHeader()
     assert page.table.isSortingEnabled()
     assert header.sectionResizeMode(3) == QHeaderView.ResizeMode.ResizeToContents
+
+
+def test_the_record_view_wraps_answers_without_horizontal_scrolling(qtbot, page):
+    dialog = page.open_record(1)
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    assert dialog.width() <= 1280 and dialog.height() <= 800
+    table = dialog.answers
+    header = table.horizontalHeader()
+    assert table.horizontalScrollBar().maximum() == 0
+    assert header.length() <= table.viewport().width()
+    metrics = table.fontMetrics()
+    longest = max(range(table.rowCount()), key=lambda r: len(table.item(r, 1).text()))
+    text = table.item(longest, 1).text()
+    if metrics.horizontalAdvance(text) > header.sectionSize(1):
+        assert table.rowHeight(longest) > metrics.height() * 1.5  # wrapped onto more lines
+    dialog.close()

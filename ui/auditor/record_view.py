@@ -35,7 +35,12 @@ from vpchecklist.presentation import (
 from vpchecklist.templates import Template
 
 
-def _table(name: str, headers: list[str], rows: list[list[str]]) -> QTableWidget:
+def _table(
+    name: str, headers: list[str], rows: list[list[str]], wrapped: tuple[int, ...]
+) -> QTableWidget:
+    """A read-only table as wide as the dialog: the ``wrapped`` columns share the width left by
+    the others (sized to their values) and wrap their text, so nothing sits behind a
+    horizontal scroll bar; rows grow to their wrapped text."""
     table = QTableWidget(len(rows), len(headers))
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(headers)
@@ -50,9 +55,16 @@ def _table(name: str, headers: list[str], rows: list[list[str]]) -> QTableWidget
             table.setItem(r, c, item)
     header = table.horizontalHeader()
     for c in range(len(headers)):
-        header.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    table.resizeColumnsToContents()
+        mode = (
+            QHeaderView.ResizeMode.Stretch
+            if c in wrapped
+            else QHeaderView.ResizeMode.ResizeToContents
+        )
+        header.setSectionResizeMode(c, mode)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setTextElideMode(Qt.TextElideMode.ElideNone)
+    # A new width re-wraps the text: the rows follow it.
+    header.sectionResized.connect(lambda *_: table.resizeRowsToContents())
     table.resizeRowsToContents()
     return table
 
@@ -93,7 +105,7 @@ class RecordDialog(QDialog):
         self.setObjectName("auditor.record")
         self.setWindowTitle(f"Record #{record['id']} — {patient['name']} (read-only)")
         self.setAccessibleName(f"Checklist record {record['id']}, read-only")
-        self.resize(1000, 700)
+        self.resize(1180, 720)  # fits a 1280x800 screen beside the window frame
 
         summary = QLabel(
             f"<b>{patient['name']}</b> · DOB {patient['date_of_birth']} · {mrn_words(patient['mrn'])}"
@@ -122,7 +134,10 @@ class RecordDialog(QDialog):
                 ]
             )
         self.answers = _table(
-            "auditor.record.answers", ["Item", "Answer", "Answered by", "When", "Note"], answers
+            "auditor.record.answers",
+            ["Item", "Answer", "Answered by", "When", "Note"],
+            answers,
+            wrapped=(0, 1, 4),
         )
         self.answers.setAccessibleName("Answers")
 
@@ -137,7 +152,10 @@ class RecordDialog(QDialog):
             for h in record["history"]
         ]
         self.history = _table(
-            "auditor.record.history", ["When", "Who", "Item", "Old value", "New value"], trail
+            "auditor.record.history",
+            ["When", "Who", "Item", "Old value", "New value"],
+            trail,
+            wrapped=(2, 3, 4),
         )
         self.history.setAccessibleName("Audit trail of answer changes")
 
@@ -146,7 +164,10 @@ class RecordDialog(QDialog):
             for w in record["evaluation"]["warnings"]
         ] + [["Hard stop", s["item"], s["message"], ""] for s in record["evaluation"]["stops"]]
         self.findings = _table(
-            "auditor.record.findings", ["Kind", "Item", "Message", "State"], findings
+            "auditor.record.findings",
+            ["Kind", "Item", "Message", "State"],
+            findings,
+            wrapped=(1, 2),
         )
         self.findings.setAccessibleName("Warnings and stops")
 
@@ -169,6 +190,7 @@ class RecordDialog(QDialog):
             "auditor.record.signatures",
             ["Printed name", "Role", "Meaning", "Reason / addendum", "Signed", "SHA-256"],
             signatures,
+            wrapped=(2, 3, 5),
         )
         self.signatures.setAccessibleName("Signatures and addenda")
 
