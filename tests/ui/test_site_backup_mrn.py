@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 from ui.admin import AdminPage
+from ui.checklist import ChecklistPage
 from ui.auditor.record_view import RecordDialog
 from ui.operations import wait_for_background
 from vpchecklist import demo
@@ -73,6 +74,11 @@ def test_an_mrn_starting_with_mrn_is_labelled_once(qtbot, db_path):  # type: ign
         mrn = record["header"]["patient"]["mrn"]
         assert mrn.startswith("MRN")
         texts = [label.text() for label in dialog.findChildren(QLabel)]
+        assert any(mrn in t for t in texts)
+        assert not any(f"MRN {mrn}" in t for t in texts)
+        page = ChecklistPage(store, demo.ensure_demo_users(store)["demo.nurse"], cid)
+        qtbot.addWidget(page)
+        texts = [label.text() for label in page.findChildren(QLabel)]
         assert any(mrn in t for t in texts)
         assert not any(f"MRN {mrn}" in t for t in texts)
     finally:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.checklist.style import named
-from vpchecklist.presentation import wall_time
+from vpchecklist.presentation import mrn_words, wall_time
 from vpchecklist.rules.evaluation import Evaluation
 
 STATUS_WORDS = {
@@ -49,7 +49,7 @@ class PatientHeader(QWidget):
         name = QLabel(patient["name"])
         name.setObjectName("checklist.patient")
         facts = QLabel(
-            f"Born {patient['date_of_birth']}  ·  MRN {patient['mrn']}  ·  "
+            f"Born {patient['date_of_birth']}  ·  {mrn_words(patient['mrn'])}  ·  "
             f"Planned {wall_time(header['planned_start'])}  ·  {header['physician']}"
         )
         facts.setObjectName("checklist.patient_facts")
