@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 from ui.admin import AdminPage
-from ui.checklist import ChecklistPage
 from ui.auditor.record_view import RecordDialog
+from ui.checklist import ChecklistPage
 from ui.operations import wait_for_background
 from vpchecklist import demo
 from vpchecklist.errors import ValidationError
