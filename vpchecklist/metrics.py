@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -136,16 +136,6 @@ class Completion:
             "imported_answers": self.imported_answers,
             "rushed_because": self.rushed_because,
         }
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["sections"] = [asdict(s) for s in self.sections]
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Completion:
-        sections = tuple(SectionTiming(**s) for s in data.get("sections", ()))
-        return cls(**{**data, "sections": sections})
 
 
 def completion(record: RecordTimes, rules: Thresholds) -> Completion:
