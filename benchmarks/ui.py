@@ -60,9 +60,10 @@ def cold_start(folder: Path) -> float:
     return elapsed
 
 
-def open_checklist_page(folder: Path) -> list[float]:
-    """Milliseconds to build a checklist page for a half-filled draft and paint it once."""
-    from PySide6.QtWidgets import QApplication
+def open_checklist_page(folder: Path) -> tuple[list[float], dict[str, int]]:
+    """Milliseconds to build a checklist page for a half-filled draft and paint it once; and
+    how many widgets of each kind it holds (for the floor)."""
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from ui.app import application
     from ui.checklist import ChecklistPage
@@ -71,7 +72,7 @@ def open_checklist_page(folder: Path) -> list[float]:
     from vpchecklist.store import open_store
 
     application()
-    store = open_store(folder / "page.sqlite")
+    store = open_store(folder / "page.sqlite", demo=True)
     nurse = demo.ensure_demo_users(store)["demo.nurse"]
     import random
 
@@ -87,11 +88,66 @@ def open_checklist_page(folder: Path) -> list[float]:
         page.repaint()
         QApplication.processEvents()
         times.append((time.perf_counter() - started) * 1000)
+        counts: dict[str, int] = {}
+        for widget in page.findChildren(QWidget):
+            name = type(widget).__name__
+            key = name if name in ("QPushButton", "QLabel", "QLineEdit") else "other"
+            counts[key] = counts.get(key, 0) + 1
         page.close()
         page.deleteLater()
         QApplication.processEvents()
     store.close()
-    return times[1:]  # the first build also imports the page modules
+    return times[1:], counts  # the first build also imports the page modules
+
+
+def page_floor(page_widgets: dict[str, int]) -> list[float]:
+    """The floor: milliseconds to build, show and paint bare Qt widgets in the page's numbers
+    (buttons, labels, fields, frames) in one scroll area, styled by the same app sheet. What
+    the page costs above this is its own work (template, evaluation, layout choices)."""
+    from PySide6.QtWidgets import (
+        QApplication,
+        QFrame,
+        QLabel,
+        QLineEdit,
+        QPushButton,
+        QScrollArea,
+        QVBoxLayout,
+        QWidget,
+    )
+
+    kinds = {"QPushButton": QPushButton, "QLabel": QLabel, "QLineEdit": QLineEdit}
+    times = []
+    for _ in range(RUNS + 1):
+        started = time.perf_counter()
+        top = QWidget()
+        box = QVBoxLayout(top)
+        scroll = QScrollArea(top)
+        scroll.setWidgetResizable(True)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        for name, count in page_widgets.items():
+            maker = kinds.get(name, QFrame)
+            for _n in range(count):
+                widget = maker(body)
+                column.addWidget(widget)
+        scroll.setWidget(body)
+        box.addWidget(scroll)
+        top.resize(1280, 760)
+        top.show()
+        top.repaint()
+        QApplication.processEvents()
+        times.append((time.perf_counter() - started) * 1000)
+        top.close()
+        top.deleteLater()
+        QApplication.processEvents()
+    return times[1:]
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def main() -> int:
@@ -100,9 +156,12 @@ def main() -> int:
         prepare_database(folder)
         cold_start(folder)  # warm the OS file cache
         starts = [cold_start(folder) for _ in range(RUNS)]
-        pages = open_checklist_page(folder)
+        pages, counts = open_checklist_page(folder)
+        floors = page_floor(counts)
     cold, page = statistics.median(starts), statistics.median(pages)
+    floor = statistics.median(floors)
     print(f"platform: {os.environ['QT_QPA_PLATFORM']}, {RUNS} runs each, median (max)")
+    print(f"load average (1, 5, 15 min): {load_average()} on {os.cpu_count()} cores")
     print(
         f"cold start to visible sign-in window: {cold:.3f} s ({max(starts):.3f} s)  "
         f"target <= {COLD_START_TARGET_S} s  {'OK' if cold <= COLD_START_TARGET_S else 'SLOW'}"
@@ -110,6 +169,11 @@ def main() -> int:
     print(
         f"open a checklist page:                {page:.1f} ms ({max(pages):.1f} ms)  "
         f"target <= {OPEN_PAGE_TARGET_MS:.0f} ms  {'OK' if page <= OPEN_PAGE_TARGET_MS else 'SLOW'}"
+    )
+    widgets = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    print(
+        f"  floor, bare widgets in the page's numbers ({widgets}): {floor:.1f} ms "
+        f"({max(floors):.1f} ms); page / floor = {page / floor:.2f}"
     )
     return 0
 

@@ -1,12 +1,18 @@
 """Stage a checklist screen for a screenshot: ``python docs/screenshots/stage_checklist.py
 warning`` starts the demo app, signs in as demo.nurse, creates a T12 + L1 draft with an INR of
 1.8 (not yet acknowledged) and opens it on the medical-history page; ``review`` opens the same
-kind of draft, nearly complete, on "Review and sign".
+kind of draft, nearly complete, on "Review and sign"; ``stop`` is that draft with "no" for the
+signed consent (a hard stop) opened on the skin page, its banner above; ``review-stop`` shows it
+on "Review and sign".
 
     /work/shared/tools/shot docs/screenshots/walkthrough-warning.png --wait 14 -- \\
         python docs/screenshots/stage_checklist.py warning
     /work/shared/tools/shot docs/screenshots/review.png --wait 14 -- \\
         python docs/screenshots/stage_checklist.py review
+    /work/shared/tools/shot docs/screenshots/stop-banner.png --wait 14 -- \\
+        python docs/screenshots/stage_checklist.py stop
+    /work/shared/tools/shot docs/screenshots/review-stop.png --wait 14 -- \\
+        python docs/screenshots/stage_checklist.py review-stop
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from ui import app as shell  # noqa: E402
 from vpchecklist import demo  # noqa: E402
 from vpchecklist.services import checklists  # noqa: E402
 
-STAGES = ("warning", "review")
+STAGES = ("warning", "review", "stop", "review-stop")
 #: Items left unanswered on the review screenshot (shown as "Still missing" links).
 MISSING = ("skin.sterile_drape_ready", "timeout.performed")
 
@@ -42,6 +48,11 @@ def document(stage: str) -> dict:
         doc["answers"] = {k: v for k, v in answers.items() if k.startswith(keep)}
     else:
         doc["answers"] = {k: v for k, v in answers.items() if k not in MISSING}
+    if stage in ("stop", "review-stop"):
+        doc["answers"]["consent.signed"] = "no"
+        doc["acknowledgements"] = {
+            "history.inr": {"reason": "Discussed with IR", "physician_informed": "Dr Radia"}
+        }
     return doc
 
 
@@ -73,6 +84,8 @@ def main() -> int:
             page = window.checklist_page
             if stage == "warning":
                 page.go_to_item("history.inr")  # type: ignore[union-attr]
+            elif stage == "stop":
+                page.go_to_item("skin.dry_time_min")  # type: ignore[union-attr]
             else:
                 page.go_to_index(len(page.pages))  # type: ignore[union-attr]
 

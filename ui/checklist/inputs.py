@@ -138,7 +138,9 @@ class ButtonsInput(ItemInput):
         for T8"); the other buttons read their plain labels."""
         for option, text in zip(self._values, self._texts, strict=True):
             button = self.buttons[option]
-            button.setText(f"{text} — {words}" if option == value and words else text)
+            shown = f"{text} — {words}" if option == value and words else text
+            if button.text() != shown:  # a new text re-lays the row out
+                button.setText(shown)
 
     def set_value(self, value: Any) -> None:
         self.group.setExclusive(False)

@@ -183,27 +183,34 @@ class ItemCard(_AckMixin, QFrame):
         actions.addLayout(self.input.row, 1)
         if self.na_button is not None:
             actions.addWidget(self.na_button)
-        # Back to unanswered (an audited withdrawal): built with the card, shown once answered.
+        # Back to unanswered (an audited withdrawal): built with the card, shown once answered,
+        # its room kept while hidden so the answer buttons never move when it appears; beside
+        # the title of a wide input, whose picker already takes the whole width.
         self.clear_button = QPushButton("Clear answer", self)
         named(self.clear_button, f"{item.id}.clear", f"{item.label}: clear the answer")
         self.clear_button.setProperty("kind", "secondary")
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Delete clears from the keys
+        policy = self.clear_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.clear_button.setSizePolicy(policy)
         self.clear_button.clicked.connect(self.clear_answer)
         self._show_clear()
-        actions.addWidget(self.clear_button)
+        top = Qt.AlignmentFlag.AlignTop
         if self.input.wide:
             grid.addWidget(title, row, 0, 1, 2)
+            grid.addWidget(self.clear_button, row, 2, top)
             row += 1
-            grid.addLayout(actions, row, 0, 1, 2)
+            grid.addLayout(actions, row, 0, 1, 3)
         else:
             grid.addWidget(title, row, 0)
             grid.addLayout(actions, row, 1)
+            grid.addWidget(self.clear_button, row, 2, top)
         row += 1
         if item.help:
             help_label = QLabel(item.help, self)
             help_label.setWordWrap(True)
             help_label.setProperty("role", "help")
-            grid.addWidget(help_label, row, 0, 1, 2)
+            grid.addWidget(help_label, row, 0, 1, 3)
             row += 1
         if self.na_reason is not None:
             self.na_label = QLabel("Why is it not applicable?", self)
@@ -211,13 +218,13 @@ class ItemCard(_AckMixin, QFrame):
             na_row = QHBoxLayout()
             na_row.addWidget(self.na_label)
             na_row.addWidget(self.na_reason, 1)
-            grid.addLayout(na_row, row, 0, 1, 2)
+            grid.addLayout(na_row, row, 0, 1, 3)
             row += 1
         if item.derived_from:
             self._build_derived(grid, row)
             row += 1
         if self.scan is not None:
-            grid.addWidget(self.scan, row, 0, 1, 2)
+            grid.addWidget(self.scan, row, 0, 1, 3)
             row += 1
         # Error label and findings are built on first need: most items never have one.
         self._error_row = row
@@ -255,7 +262,7 @@ class ItemCard(_AckMixin, QFrame):
             self.diagram = ProneDiagram(self)
             self.diagram.setObjectName(f"{item.id}.diagram")
             derived_row.addWidget(self.diagram, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addLayout(derived_row, row, 0, 1, 2)
+        grid.addLayout(derived_row, row, 0, 1, 3)
 
     # -- showing ---------------------------------------------------------------------------
     def _show_clear(self) -> None:
@@ -294,7 +301,7 @@ class ItemCard(_AckMixin, QFrame):
             self.findings.show_findings(
                 found["warnings"], found["stops"], acknowledged, self.ack_text
             )
-        if isinstance(self.input, ButtonsInput):
+        if self.item.derived_from and isinstance(self.input, ButtonsInput):
             option, words = recommended_words(self.session.template, ev, self.item)
             self.input.mark_recommended(option, words)
         if self.derived is not None and self.choice_note is not None:
@@ -317,7 +324,7 @@ class ItemCard(_AckMixin, QFrame):
             self.ensure_complete()
             assert self._grid is not None
             self._error = severity_label(f"{self.item.id}.error", "error", self)
-            self._grid.addWidget(self._error, self._error_row, 0, 1, 2)
+            self._grid.addWidget(self._error, self._error_row, 0, 1, 3)
         self._error.setText(message or "")
         self._error.setVisible(bool(message))
 
@@ -355,7 +362,7 @@ class ItemCard(_AckMixin, QFrame):
             view.acknowledge.connect(self._acknowledge)
             view.postpone_requested.connect(lambda: self.on_postpone())
             view.set_read_only(self.read_only)
-            self._grid.addWidget(view, self._findings_row, 0, 1, 2)
+            self._grid.addWidget(view, self._findings_row, 0, 1, 3)
             self._findings = view
         return self._findings
 
