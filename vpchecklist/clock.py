@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -47,7 +48,19 @@ def using_clock(source: Callable[[], datetime]) -> Iterator[None]:
         _source.reset(token)
 
 
+_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+
+
 def parse_utc(text: str) -> datetime:
+    """A stored stamp (``2026-11-30T16:04:19.123456Z``, as ``utc_now`` writes it) as an aware
+    UTC moment. Stamps of exactly that shape take ``fromisoformat`` (~10x cheaper than
+    ``strptime``: an export parses every answer time); anything else goes through ``strptime``,
+    which accepts and refuses exactly what it always did."""
+    if _STAMP.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text[:26]).replace(tzinfo=UTC)
+        except ValueError:
+            pass  # strptime below words the error (a day out of range)
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
