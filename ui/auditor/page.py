@@ -72,8 +72,6 @@ class AuditorPage(QWidget):
             QPushButton("Compliance &dashboard…", self), "auditor.dashboard", "Compliance dashboard"
         )
         if actor.role != "auditor":
-            # Only ever hide before the button has a parent: showing it would open it as a
-            # window of its own for a moment and take the focus from the main window.
             self.dashboard_button.hide()
         self.dashboard_button.clicked.connect(self.open_dashboard)
         self.mrn = _named(QLineEdit(), "auditor.filter.mrn", "Filter by MRN")
