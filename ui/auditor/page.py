@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -54,6 +54,19 @@ def _named(widget: W, name: str, accessible: str) -> W:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
     return widget
+
+
+class _CompactHeader(QHeaderView):
+    """Qt widens every section by the header's height to make room for the sort arrow (with
+    two-line headers, ~45 px a column); a fixed arrow width keeps ten columns within 1280 px."""
+
+    ARROW = 16
+
+    def sectionSizeFromContents(self, logical_index: int) -> QSize:  # noqa: N802
+        size = super().sectionSizeFromContents(logical_index)
+        if self.isSortIndicatorShown():
+            size.setWidth(max(size.width() - size.height() + self.ARROW, self.ARROW))
+        return size
 
 
 class AuditorPage(QWidget):
@@ -119,6 +132,7 @@ class AuditorPage(QWidget):
 
         self.model = RecordsModel(store, actor, self)
         self.table = _named(QTableView(), "auditor.table", "Checklist records")
+        self.table.setHorizontalHeader(_CompactHeader(Qt.Orientation.Horizontal, self.table))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -133,6 +147,7 @@ class AuditorPage(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setResizeContentsPrecision(RESIZE_SAMPLE)
         header.setMinimumSectionSize(40)
+        header.setSectionsClickable(True)  # a new header is not, unlike the default one
         header.setSortIndicatorShown(True)
         header.setSortIndicator(5, Qt.SortOrder.DescendingOrder)  # newest planned start first
         self.table.setSortingEnabled(True)  # the model sorts in the database

@@ -63,6 +63,9 @@ def _table(
         header.setSectionResizeMode(c, mode)
     table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     table.setTextElideMode(Qt.TextElideMode.ElideNone)
+    # The style sheet's cell padding is not counted when Qt measures wrapped text, so a row
+    # came out a line short (the last line cut to "…"): no padding here, Qt's own margin stays.
+    table.setStyleSheet("QTableView::item { padding: 0; }")
     # A new width re-wraps the text: the rows follow it.
     header.sectionResized.connect(lambda *_: table.resizeRowsToContents())
     table.resizeRowsToContents()

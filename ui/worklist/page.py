@@ -96,7 +96,7 @@ class WorklistPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 120), (2, 130), (3, 110), (4, 180), (5, 150), (6, 100)):
+        for column, width in ((1, 150), (2, 130), (3, 110), (4, 180), (5, 150), (6, 110)):
             self.table.setColumnWidth(column, width)
         self.empty = QLabel(EMPTY_WORKLIST)
         self.empty.setObjectName("worklist.empty")
