@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLabel, QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 from tests.conftest import PASSWORDS
 from tests.documents import LUMBAR_ANSWERS
@@ -205,6 +205,7 @@ def test_a_wrong_signing_password_says_so_and_a_closed_record_links_nothing(
     html = find(closed, "review.answers").toHtml()
     assert "Not answered" in html or "not answered" in html.lower()
     assert 'href="#' not in html
-    assert not [
-        w for w in closed.findChildren(QLabel) if w.objectName().startswith("review.missing")
-    ]
+    closed.go_to_index(len(closed.pages))
+    links = [w for w in closed.findChildren(QPushButton) if w.objectName().startswith("review.")]
+    assert not [w.objectName() for w in links if w.objectName().startswith("review.missing")]
+    assert closed.findChild(QLabel, "review.not_answered.timeout.performed") is not None

@@ -234,6 +234,14 @@ class ReviewPage(QWidget):
         missing = [m for m in ev.missing if self.session.template.item(m) is not None]
         if not missing:
             return
+        if self.session.read_only:  # closed: nothing to go and answer, so no links
+            self._add(heading(f"Not answered ({len(missing)})"))
+            for item_id in missing:
+                label = QLabel(self._label_of(item_id))
+                label.setObjectName(f"review.not_answered.{item_id}")
+                label.setWordWrap(True)
+                self._add(label)
+            return
         self._add(heading(f"Still missing ({len(missing)})"))
         for item_id in missing:
             text = "→ " + self._label_of(item_id)
