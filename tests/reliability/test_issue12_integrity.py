@@ -289,13 +289,19 @@ def test_a_tampered_backup_is_not_restored(site: dict[str, Any]) -> None:
     db, backup = site["db"], site["tmp"] / "b.sqlite"
     assert cli(db, "backup", "--out", str(backup)).returncode == 0
     _edit(backup, ("UPDATE user SET role = 'admin' WHERE username = 'nurse'", ()))
-    before = _sha(db)
     result = _restore(db, backup, "--user", "admin")
     assert result.returncode == 2
     assert "fails its check and was not restored" in result.stderr
     assert "user nurse" in result.stderr
-    assert _sha(db) == before
     assert not [p for p in db.parent.iterdir() if "replaced" in p.name or "restoring" in p.name]
+    conn = sqlite3.connect(db)
+    last = conn.execute(
+        "SELECT action, username, outcome FROM audit_event ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    role = conn.execute("SELECT role FROM user WHERE username = 'nurse'").fetchone()
+    conn.close()
+    assert last == ("restore", "admin", "refused") and role == ("nurse",)
+    assert _verify(db).returncode == 0
 
 
 def test_another_sites_database_needs_an_explicit_flag(site: dict[str, Any]) -> None:

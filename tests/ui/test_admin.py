@@ -393,6 +393,11 @@ def test_a_corrupt_database_shows_the_restore_dialog_and_restoring_brings_back_e
     dialog.show()
     assert child(dialog, QLabel, "recovery.headline").text() == "The database file is damaged."
     assert "newest good backup" in child(dialog, QLabel, "recovery.offer").text()
+    click(qtbot, dialog, "recovery.restore")  # issue 12: an administrator must confirm
+    assert "administrator" in child(dialog, QLabel, "recovery.message").text()
+    assert not dialog.restored and db_path.read_bytes() == garbage
+    type_into(qtbot, dialog, "recovery.username", "demo.admin")
+    type_into(qtbot, dialog, "recovery.password", demo.DEMO_PASSWORD)
     click(qtbot, dialog, "recovery.restore")
     qtbot.waitUntil(lambda: dialog.restored, timeout=20_000)
     assert dialog.result() == QDialog.DialogCode.Accepted
@@ -474,6 +479,8 @@ def test_the_function_returns_true_once_the_backup_is_restored(qtbot, tmp_path, 
     def press_restore() -> None:
         dialog = QApplication.activeModalWidget()
         assert dialog is not None and dialog.objectName() == "recovery.dialog"
+        child(dialog, QLineEdit, "recovery.username").setText("demo.admin")
+        child(dialog, QLineEdit, "recovery.password").setText(demo.DEMO_PASSWORD)
         qtbot.mouseClick(child(dialog, QPushButton, "recovery.restore"), LEFT)
 
     QTimer.singleShot(100, press_restore)

@@ -1,7 +1,7 @@
 """Start-up recovery: the database cannot be opened (damaged, from a newer version, unreadable).
 
 A plain dialog says what happened and offers to restore the newest good backup; the bad file is
-moved aside first (``restore_from`` keeps it), never deleted, and no empty database is ever
+moved aside first (the restore keeps it), never deleted, and no empty database is ever
 created in its place. The shell re-opens the database when ``recover_from_open_failure`` returns
 True and quits when it returns False.
 """
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -26,11 +27,11 @@ from PySide6.QtWidgets import (
 
 from ui.messages import TITLE, plain_message, window_title
 from ui.operations import Operation, run_in_background
-from ui.widgets import button, error_label, show_inline
+from ui.widgets import button, error_label, line_edit, show_inline
 from vpchecklist.errors import StorageError
 from vpchecklist.presentation import local_moment
-from vpchecklist.services.backups import newest_good_backup
-from vpchecklist.store.backup import check_file, restore_from
+from vpchecklist.services.backups import Restored, newest_good_backup, restore
+from vpchecklist.store.backup import check_file
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,15 @@ class RecoveryDialog(QDialog):
         self.offer.setObjectName("recovery.offer")
         self.offer.setWordWrap(True)
         self.message = error_label("recovery.message")
+        # Restoring replaces the database: an administrator of the backup confirms it.
+        self.admin_hint = QLabel("An administrator confirms the restore with their password:")
+        self.admin_hint.setObjectName("recovery.admin_hint")
+        self.username = line_edit("recovery.username", "Administrator user name", "user name")
+        self.password = line_edit("recovery.password", "Administrator password", "password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        credentials = QHBoxLayout()
+        credentials.addWidget(self.username)
+        credentials.addWidget(self.password)
 
         self.choose = button(
             "Choose another backup…", "recovery.choose", "Choose another backup file"
@@ -145,6 +155,8 @@ class RecoveryDialog(QDialog):
         layout.addWidget(explanation)
         layout.addWidget(details)
         layout.addWidget(self.offer)
+        layout.addWidget(self.admin_hint)
+        layout.addLayout(credentials)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.setMinimumWidth(680)
@@ -212,22 +224,30 @@ class RecoveryDialog(QDialog):
     def restore(self) -> None:
         if self.backup is None or self.operation is not None:
             return
+        username, password = self.username.text().strip(), self.password.text()
+        if not username or not password:
+            show_inline(
+                self.message, "An administrator's user name and password are needed to restore."
+            )
+            self._fit()
+            return
         backup, database = self.backup, self.db_path
         for push in (self.restore_button, self.quit_button, self.choose):
             push.setEnabled(False)
         self.restore_button.setText("Restoring…")
         show_inline(self.message, "")
         self.operation = run_in_background(
-            lambda: restore_from(backup, database),
+            lambda: restore(database, backup, username, password),
             self._restored,
             parent=self,
             on_failure=self._failed,
         )
 
-    def _restored(self, kept: Path | None) -> None:
+    def _restored(self, result: Restored) -> None:
         self.operation = None
         self.restored = True
-        self.kept = kept
+        self.kept = result.kept
+        self.password.clear()
         log.info("database restored from backup %s", self.backup.name if self.backup else "?")
         self.accept()
 
@@ -237,6 +257,7 @@ class RecoveryDialog(QDialog):
         self.quit_button.setEnabled(True)
         self.choose.setEnabled(True)
         self.restore_button.setEnabled(self.backup is not None)
+        self.password.clear()
         show_inline(self.message, f"The backup was not restored. {plain_message(error)}")
         self._fit()
 

@@ -264,10 +264,10 @@ def restore(
             "everywhere, then restore. Nothing was restored."
         )
     staging = database.with_name(database.name + ".restoring")
+    live_id: str | None = None
+    actor: Actor | None = None
     try:
         live_healthy = database.exists() and not check_file(database)
-        live_id: str | None = None
-        actor: Actor | None = None
         if live_healthy:
             live = open_store(database, create=False)
             try:
@@ -298,9 +298,17 @@ def restore(
         _swap(staging, database, kept)
     except (VPError, OSError, sqlite3.Error) as exc:
         _discard(staging)
-        if isinstance(exc, VPError):
+        error = (
+            exc
+            if isinstance(exc, VPError)
+            else StorageError(f"The backup {backup} could not be restored ({exc}).")
+        )
+        if actor is not None and live_id is not None and isinstance(error, StorageError):
+            lock.release()
+            _audit_refusal(database, actor, error)
+        if error is exc:
             raise
-        raise StorageError(f"The backup {backup} could not be restored ({exc}).") from exc
+        raise error from exc
     finally:
         lock.release()
     restored = open_store(database, create=False)
@@ -311,6 +319,19 @@ def restore(
     finally:
         restored.close()
     return Restored(kept, recreated, head)
+
+
+def _audit_refusal(database: Path, actor: Actor, error: StorageError) -> None:
+    """A refused restore (the backup failed its checks) is audited in the database it would
+    have replaced."""
+    try:
+        live = open_store(database, create=False)
+    except StorageError:
+        return
+    try:
+        audit.record_refusal(live, actor.username, "restore", None, error)
+    finally:
+        live.close()
 
 
 def _discard(staging: Path) -> None:

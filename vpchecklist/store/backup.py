@@ -1,5 +1,6 @@
-"""Backups with SQLite's online backup API, verified after writing; restore that keeps the
-replaced file. SQLite-specific by nature, so it lives in the store package."""
+"""Backups with SQLite's online backup API, verified after writing; the file moves a restore
+makes (``services.backups.restore`` decides and checks). SQLite-specific by nature, so it lives
+in the store package."""
 
 from __future__ import annotations
 
@@ -104,31 +105,3 @@ def move_aside(database: Path, target: Path) -> None:
         side = Path(f"{database}{suffix}")
         if side.exists():
             os.replace(side, Path(f"{target}{suffix}"))
-
-
-def restore_from(backup: Path, database: Path) -> Path | None:
-    """Replace ``database`` with a verified copy of ``backup``; returns where the old file went."""
-    problems = check_file(backup)
-    if problems:
-        raise StorageError(f"The file {backup} cannot be restored: {problems[0]}.")
-    kept: Path | None = None
-    if database.exists():
-        kept = database.with_name(f"{database.stem}.replaced-{_stamp()}{database.suffix}")
-        try:
-            if not check_file(database):
-                # A healthy file: the online backup copies every committed change, WAL included.
-                backup_to(database, kept)
-                database.unlink()
-                for suffix in ("-wal", "-shm"):
-                    Path(str(database) + suffix).unlink(missing_ok=True)
-            else:
-                # A damaged file is moved aside untouched, with its WAL, for later inspection.
-                os.replace(database, kept)
-                for suffix in ("-wal", "-shm"):
-                    side = Path(str(database) + suffix)
-                    if side.exists():
-                        os.replace(side, Path(str(kept) + suffix))
-        except OSError as exc:
-            raise translate(exc, database) from exc
-    backup_to(backup, database)
-    return kept
