@@ -39,7 +39,7 @@ class Mark:
     seq: int
     hash: str
     at: str
-    kind: str  # signature | start | restore | backup
+    kind: str  # sign | addendum | start | restore (beside a backup: backup)
 
 
 def folder() -> Path:
@@ -89,7 +89,7 @@ def _append_line(target: Path, line: str) -> None:
         os.close(fd)
 
 
-def append_current(kind: str = "signature") -> Path | None:
+def append_current(kind: str = "sign") -> Path | None:
     """Append the current database's chain head to its anchor file. A failure is logged and
     returned as None: the signature it follows is already committed and stays valid."""
     info = schema.database_info(database.obj)
