@@ -120,9 +120,17 @@ def test_examples_are_normal_values_or_nothing(
     page = open_page(qtbot, store, nurse, start(store, nurse, ["L2"]))
     for name in ("sedation.baseline_spo2", "skin.dry_time_min", "history.inr"):
         assert find(page, name).placeholderText() in ("",), name
-    for edit in page.findChildren(QLineEdit):
-        if edit.objectName().endswith(".na_reason"):
-            assert "fluoroscopy" not in edit.placeholderText()
+    hints = {
+        edit.objectName(): edit.placeholderText()
+        for edit in page.findChildren(QLineEdit)
+        if edit.objectName().endswith(".na_reason")
+    }
+    # N/A reasons are suggested per item (template data): fluoroscopy only where it fits.
+    assert "fluoroscopy" in hints["identity.site_marked.na_reason"]
+    assert "post-menopausal" in hints["history.pregnancy_excluded.na_reason"]
+    assert [name for name, hint in hints.items() if "fluoroscopy" in hint] == [
+        "identity.site_marked.na_reason"
+    ]
 
 
 def test_an_answer_can_be_cleared_back_to_unanswered(

@@ -142,7 +142,7 @@ class ItemCard(_AckMixin, QFrame):
             self.na_button.clicked.connect(self._na_clicked)
             self.na_reason = QLineEdit(self)
             named(self.na_reason, f"{item.id}.na_reason", f"{item.label}: reason not applicable")
-            self.na_reason.setPlaceholderText("Why it does not apply here")
+            self.na_reason.setPlaceholderText(item.na_hint or "Why it does not apply here")
             self.na_reason.editingFinished.connect(self._na_commit)
             self.na_reason.hide()
         self.na_label: QLabel | None = None

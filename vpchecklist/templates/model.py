@@ -199,6 +199,9 @@ class Item(_Strict):
     help: str = ""
     required: bool = False
     na_allowed: bool = False
+    #: A typical reason for N/A on this item, offered as the reason field's placeholder: the
+    #: wording is clinical, so it is template data (one item's example never shows on another).
+    na_hint: str = ""
     unit: str = ""
     min: float | None = None
     max: float | None = None
