@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,25 +80,14 @@ def _line(database_id: str, head: events.Head, kind: str) -> str:
 
 
 def _append_line(target: Path, line: str) -> None:
-    """Append one line; it is flushed to disk on a thread of its own so a signature does not
-    wait for a second fsync (the database's commit already had one). The line is visible to
-    every reader at once; a power cut before the flush can only leave the anchor *behind* the
-    database, which is never reported as tampering."""
+    """Append one line, without a second fsync per signature (the database's commit already
+    had one, and a back-to-back signer would wait for both): the line is visible to every
+    reader at once and reaches the disk with the system's next flush. A power cut before that
+    can only leave the anchor *behind* the database, which is never reported as tampering."""
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         os.write(fd, line.encode())
-    except OSError:
-        os.close(fd)
-        raise
-    threading.Thread(target=_flush_and_close, args=(fd,), name="anchor-fsync").start()
-
-
-def _flush_and_close(fd: int) -> None:
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        log.warning("could not flush the anchor file: %s", exc.strerror or exc)
     finally:
         os.close(fd)
 
