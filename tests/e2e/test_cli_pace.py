@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -27,14 +28,26 @@ HEADER = {
 }
 
 
+def answer(db: Path, checklist_id: int, item: str, value: object, failures: list[str]) -> None:
+    result = as_user(db, "nurse", "checklist", "answer", str(checklist_id), item, json.dumps(value))
+    if result.returncode != 0:
+        failures.append(f"{item}: {result.stderr}")
+
+
 def answer_all(db: Path, checklist_id: int, pause: float, failures: list[str]) -> None:
     for item, value in LUMBAR_ANSWERS.items():
         time.sleep(pause)
-        result = as_user(
-            db, "nurse", "checklist", "answer", str(checklist_id), item, json.dumps(value)
-        )
-        if result.returncode != 0:
-            failures.append(f"{item}: {result.stderr}")
+        answer(db, checklist_id, item, value, failures)
+
+
+def answer_fast(db: Path, checklist_id: int, failures: list[str]) -> None:
+    """One ``checklist answer`` per item with several commands in flight, as a quick clicker
+    on a fast workstation gives them: on a loaded test machine one command alone can take
+    longer than the 1.5 s threshold (seen at ~4 s under the full suite), which is not the
+    pace under test."""
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        for item, value in LUMBAR_ANSWERS.items():
+            pool.submit(answer, db, checklist_id, item, value, failures)
 
 
 @pytest.mark.slow
@@ -50,7 +63,7 @@ def test_fast_cli_answers_are_flagged_rushed_and_2_s_apart_are_not(
     fast, careful = ids
     failures: list[str] = []
     threads = [
-        threading.Thread(target=answer_all, args=(cli_db, fast, 0.0, failures)),
+        threading.Thread(target=answer_fast, args=(cli_db, fast, failures)),
         threading.Thread(target=answer_all, args=(cli_db, careful, 2.0, failures)),
     ]
     for thread in threads:
