@@ -47,7 +47,7 @@ def main() -> None:
         os.environ["VPCHECKLIST_HOME"] = str(Path(folder) / "home")
         path = Path(args.keep) if args.keep else Path(folder) / "dashboard.sqlite"
         reuse = path.exists()
-        store = open_store(path)
+        store = open_store(path, demo=not reuse)  # demo records go only into a demo database
         if reuse:
             ids = [row[0] for row in store.db.execute_sql("SELECT id FROM checklist").fetchall()]
         else:
