@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from ui.widgets import line_edit, named
+from vpchecklist.rules.levels import expand_level_token, normalised_level_text
 
 _TOKEN = re.compile(r"[\s,;]+")
-_RANGE = re.compile(r"^([A-Z])(\d+)\s*[-–]\s*([A-Z])?(\d+)$")
 # Widths taper towards the sacrum so the column reads as a spine.
 _WIDTH = {"thoracic": 96, "lumbar": 112, "sacral": 84}
 _BUTTON_HEIGHT = 40
@@ -174,27 +174,14 @@ class SpinePicker(QWidget):
         """Typed tokens → known levels, plus the tokens that name none (shown, not guessed)."""
         wanted: set[str] = set()
         unknown: list[str] = []
-        normalised = re.sub(r"\s*[-–]\s*", "-", text.upper())
+        normalised = normalised_level_text(text)
         for token in filter(None, _TOKEN.split(normalised)):
-            expanded = self._expand(token)
+            expanded = expand_level_token(token, self._allowed)
             if expanded is None:
                 unknown.append(token)
             else:
                 wanted.update(expanded)
         return wanted, unknown
-
-    def _expand(self, token: str) -> list[str] | None:
-        if token in self._allowed:
-            return [token]
-        match = _RANGE.match(token)
-        if not match:
-            return None
-        first = f"{match.group(1)}{match.group(2)}"
-        last = f"{match.group(3) or match.group(1)}{match.group(4)}"
-        if first not in self._allowed or last not in self._allowed:
-            return None
-        a, b = sorted((self._allowed.index(first), self._allowed.index(last)))
-        return self._allowed[a : b + 1]
 
     def _apply(self, wanted: set[str]) -> None:
         self._syncing = True

@@ -119,21 +119,39 @@ _LEVEL_TOKEN = re.compile(r"[\s,;/]+")
 _LEVEL_RANGE = re.compile(r"^([A-Z])(\d+)-([A-Z])?(\d+)$")
 
 
+def expand_level_token(token: str, allowed: list[str]) -> list[str] | None:
+    """One typed token ("T12", "L2-L4", "T11-L1"; upper case, dashes normalised) → the levels it
+    names along the allowed order, or None when it names none. The spine picker and the schedule
+    import read typed levels with this one rule."""
+    if token in allowed:
+        return [token]
+    match = _LEVEL_RANGE.match(token)
+    if not match:
+        return None
+    first = f"{match.group(1)}{match.group(2)}"
+    last = f"{match.group(3) or match.group(1)}{match.group(4)}"
+    if first not in allowed or last not in allowed:
+        return None
+    a, b = sorted((allowed.index(first), allowed.index(last)))
+    return allowed[a : b + 1]
+
+
+def normalised_level_text(text: str) -> str:
+    """Upper case, with any dash (and the spaces around it) written as a plain "-"."""
+    return re.sub(r"\s*[-–]\s*", "-", text.strip().upper())
+
+
 def parse_level_text(text: str, template: Template) -> list[str]:
     """Levels written as text ("T12, L1", "L2-L4", "T11–L1"), as another system sends them:
     ranges expanded along the template's allowed order, then ``parse_levels``' rules."""
-    normalised = re.sub(r"\s*[-–]\s*", "-", text.strip().upper())
     allowed = template.levels.allowed
     levels: list[str] = []
-    for token in filter(None, _LEVEL_TOKEN.split(normalised)):
-        match = _LEVEL_RANGE.match(token)
-        if not match:
+    for token in filter(None, _LEVEL_TOKEN.split(normalised_level_text(text))):
+        if not _LEVEL_RANGE.match(token):
             levels.append(token)
             continue
-        first = f"{match.group(1)}{match.group(2)}"
-        last = f"{match.group(3) or match.group(1)}{match.group(4)}"
-        if first not in allowed or last not in allowed:
+        expanded = expand_level_token(token, allowed)
+        if expanded is None:
             raise ValidationError("levels", f"{_show(token)} is not a range of levels")
-        a, b = sorted((allowed.index(first), allowed.index(last)))
-        levels.extend(lvl for lvl in allowed[a : b + 1] if lvl not in levels)
+        levels.extend(lvl for lvl in expanded if lvl not in levels)
     return parse_levels(levels, template)

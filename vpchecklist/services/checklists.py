@@ -107,13 +107,19 @@ def start_checklist(store: Store, actor: Actor, header: Header, is_demo: bool = 
         template = active_template()
         with store.transaction():
             checklist = new_draft(actor, template, header, utc_now(), is_demo)
-            audit.record(
-                actor.username,
-                "create",
-                checklist_id=checklist.id,
-                template=f"{template.id} v{template.version}",
-            )
+            record_created(actor, checklist, template)
         return int(checklist.id)
+
+
+def record_created(actor: Actor, checklist: Checklist, template: Template, **detail: Any) -> None:
+    """The audit event of a new draft (inside the transaction that made it)."""
+    audit.record(
+        actor.username,
+        "create",
+        checklist_id=checklist.id,
+        template=f"{template.id} v{template.version}",
+        **detail,
+    )
 
 
 def progress_of(template: Template, ev: Evaluation) -> int:

@@ -112,6 +112,10 @@ def export_one(
         refused = commit(store, actor, [staged])
     if refused:
         raise refused[0][1]  # audited in the commit's transaction
+    return _result(checklist_id, staged, record)
+
+
+def _result(checklist_id: int, staged: Staged, record: dict[str, Any]) -> ExportResult:
     return ExportResult(
         checklist_id,
         staged.path,
@@ -153,13 +157,7 @@ def export_fhir(
         refused = commit(store, actor, [staged])
     if refused:
         raise refused[0][1]
-    return ExportResult(
-        checklist_id,
-        staged.path,
-        staged.detail["file_sha256"],
-        record["record_hash"],
-        record["status"],
-    )
+    return _result(checklist_id, staged, record)
 
 
 def existing_copies(

@@ -25,7 +25,7 @@ from vpchecklist.schedule.messages import (
 )
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
-from vpchecklist.services.checklists import Header, new_draft
+from vpchecklist.services.checklists import Header, new_draft, record_created
 from vpchecklist.services.settings import schedule_rules
 from vpchecklist.services.templates import active_template
 from vpchecklist.services.verbs import performing
@@ -221,11 +221,5 @@ def start_from_appointment(
             detail: dict[str, Any] = {"appointment": appointment_id}
             if changed:
                 detail.update(identity_changed=changed, reason=reason[:1000])
-            audit.record(
-                actor.username,
-                "create",
-                checklist_id=checklist.id,
-                template=f"{template.id} v{template.version}",
-                **detail,
-            )
+            record_created(actor, checklist, template, **detail)
         return int(checklist.id)
