@@ -48,7 +48,7 @@ def pick(store, reader, ids: list[int]) -> dict[str, int]:  # type: ignore[no-un
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        store = open_store(Path(folder) / "demo.sqlite")
+        store = open_store(Path(folder) / "demo.sqlite", demo=True)
         ids = list(demo.generate(store, 60, seed=11))
         reader = demo.ensure_demo_users(store)["demo.auditor"]
         for name, cid in pick(store, reader, ids).items():

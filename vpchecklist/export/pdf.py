@@ -218,8 +218,9 @@ class _Furniture:
         if self.record.get("demo_database"):
             canvas.setFont(BOLD, 7.5)
             canvas.setFillColor(STOP)
+            # A line of its own: beside the audit-chain line the two overlapped on A4.
             canvas.drawRightString(
-                self.width - MARGIN, MARGIN * 0.8 - 9, "DEMO DATA — not a patient record"
+                self.width - MARGIN, MARGIN * 0.8 - 19, "DEMO DATA — not a patient record"
             )
 
     def draw_watermark(self, canvas: Canvas) -> None:
