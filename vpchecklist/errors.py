@@ -70,3 +70,13 @@ class RecordLocked(VPError):
 
 class StorageError(VPError):
     """The database cannot be opened, read or written."""
+
+
+class DatabasePasswordNeeded(StorageError):
+    """The PostgreSQL server asks for a password that neither ``PGPASSWORD`` nor ``~/.pgpass``
+    supplied: the CLI prompts for it, the app asks in a dialog, then ``open_store`` again."""
+
+
+class ConnectionLost(StorageError):
+    """The PostgreSQL server could not be reached (or dropped the connection) while working:
+    nothing of the interrupted write was kept; the store reconnects on the next call."""
