@@ -1,0 +1,98 @@
+"""Raw access to a test database past the product: what a checker or an attacker would use.
+
+The tests read row counts and tamper with stored rows without going through the services. A
+database is either an SQLite file (``Path``) or a ``postgresql://`` URL; here both answer the
+same calls. On PostgreSQL the raw connection is the cluster's superuser, and tampering sets
+``session_replication_role = replica`` so the immutability triggers do not fire: the analogue
+of dropping the triggers of an SQLite file, i.e. an attacker holding the owner's credentials.
+SQL is written with ``?`` placeholders (SQLite's) and translated for psycopg.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any
+
+Database = Path | str
+
+
+def is_postgres(db: Database) -> bool:
+    return isinstance(db, str) and db.startswith(("postgresql://", "postgres://"))
+
+
+def _pg_sql(sql: str, params: Sequence[Any]) -> str:
+    return sql.replace("%", "%%").replace("?", "%s") if params else sql
+
+
+@contextmanager
+def _pg_connection(url: str, *, autocommit: bool) -> Iterator[Any]:
+    import psycopg
+
+    from tests.postgres_cluster import SUPERUSER, SUPERUSER_PASSWORD
+
+    conn = psycopg.connect(
+        url, user=SUPERUSER, password=SUPERUSER_PASSWORD, autocommit=autocommit
+    )
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def query(db: Database, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """The rows of one read-only statement."""
+    if is_postgres(db):
+        with _pg_connection(str(db), autocommit=True) as conn, conn.cursor() as cur:
+            cur.execute(_pg_sql(sql, params), params or None)
+            return [tuple(r) for r in cur.fetchall()] if cur.description else []
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def table_names(db: Database) -> list[str]:
+    """The product's tables (not the engine's own)."""
+    if is_postgres(db):
+        rows = query(
+            db,
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+        )
+    else:
+        rows = query(
+            db, "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        )
+    return sorted(r[0] for r in rows)
+
+
+def table_counts(db: Database, tables: Sequence[str] | None = None) -> dict[str, int]:
+    """Rows per table (every table of the product when ``tables`` is None)."""
+    names = list(tables) if tables is not None else table_names(db)
+    return {n: int(query(db, f'SELECT count(*) FROM "{n}"')[0][0]) for n in names}
+
+
+def tamper(db: Database, *statements: str | tuple[str, Sequence[Any]]) -> list[int]:
+    """Run ``statements`` in one transaction with the immutability triggers out of the way;
+    the number of rows each changed. A statement is SQL or ``(sql, params)``."""
+    counts: list[int] = []
+    if is_postgres(db):
+        with _pg_connection(str(db), autocommit=False) as conn:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.execute("SET LOCAL session_replication_role = replica")
+                for item in statements:
+                    sql, params = (item, ()) if isinstance(item, str) else item
+                    cur.execute(_pg_sql(sql, params), tuple(params) or None)
+                    counts.append(cur.rowcount)
+        return counts
+    with closing(sqlite3.connect(db)) as conn:
+        triggers = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
+        assert triggers, "the database should have read-only triggers"
+        with conn:
+            for name in triggers:
+                conn.execute(f'DROP TRIGGER "{name}"')
+            for item in statements:
+                sql, params = (item, ()) if isinstance(item, str) else item
+                counts.append(conn.execute(sql, tuple(params)).rowcount)
+    return counts
