@@ -33,9 +33,7 @@ def _pg_connection(url: str, *, autocommit: bool) -> Iterator[Any]:
 
     from tests.postgres_cluster import SUPERUSER, SUPERUSER_PASSWORD
 
-    conn = psycopg.connect(
-        url, user=SUPERUSER, password=SUPERUSER_PASSWORD, autocommit=autocommit
-    )
+    conn = psycopg.connect(url, user=SUPERUSER, password=SUPERUSER_PASSWORD, autocommit=autocommit)
     try:
         yield conn
     finally:
@@ -78,16 +76,21 @@ def tamper(db: Database, *statements: str | tuple[str, Sequence[Any]]) -> list[i
     the number of rows each changed. A statement is SQL or ``(sql, params)``."""
     counts: list[int] = []
     if is_postgres(db):
-        with _pg_connection(str(db), autocommit=False) as conn:
-            with conn.transaction(), conn.cursor() as cur:
-                cur.execute("SET LOCAL session_replication_role = replica")
-                for item in statements:
-                    sql, params = (item, ()) if isinstance(item, str) else item
-                    cur.execute(_pg_sql(sql, params), tuple(params) or None)
-                    counts.append(cur.rowcount)
+        with (
+            _pg_connection(str(db), autocommit=False) as conn,
+            conn.transaction(),
+            conn.cursor() as cur,
+        ):
+            cur.execute("SET LOCAL session_replication_role = replica")
+            for item in statements:
+                sql, params = (item, ()) if isinstance(item, str) else item
+                cur.execute(_pg_sql(sql, params), tuple(params) or None)
+                counts.append(cur.rowcount)
         return counts
     with closing(sqlite3.connect(db)) as conn:
-        triggers = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
+        triggers = [
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+        ]
         assert triggers, "the database should have read-only triggers"
         with conn:
             for name in triggers:
