@@ -22,10 +22,9 @@ from ui.display_failure import start_application
 from ui.messages import TITLE
 from ui.operations import run_in_background, wait_for_background
 from ui.shell.main_window import MainWindow
-from vpchecklist import __version__
-from vpchecklist.errors import StorageError
+from vpchecklist import __version__, machine_config
+from vpchecklist.errors import ConfigError, StorageError, ValidationError
 from vpchecklist.logs import setup_logging
-from vpchecklist.paths import database_path
 from vpchecklist.resources import resources_dir
 from vpchecklist.store import Store, open_store
 
@@ -38,7 +37,11 @@ SMOKE_MARKER = "smoke-test: sign-in window shown"
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="vpchecklist-app", description=TITLE)
-    parser.add_argument("--db", help="database file (default: VPCHECKLIST_DB or the data folder)")
+    parser.add_argument(
+        "--db",
+        help="database file or postgresql://USER@HOST:PORT/DBNAME (default: VPCHECKLIST_DB, "
+        "then the configuration file, then the data folder)",
+    )
     parser.add_argument("--demo", action="store_true", help="open a temporary demo database")
     parser.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -96,12 +99,23 @@ def application() -> QApplication:
     return app
 
 
-def open_database(args: argparse.Namespace) -> tuple[Store, Path | None]:
+def database_target(args: argparse.Namespace) -> Path | str:
+    """Which database to open (``--db``, ``VPCHECKLIST_DB``, this computer's configuration
+    file, the data folder); the file's anchor path applies from here on. ``ConfigError`` or
+    ``ValidationError`` (a malformed URL) with one sentence when it cannot be decided."""
+    config = machine_config.active()
+    machine_config.export_anchor_folder(config)
+    return machine_config.database_location(args.db, config)
+
+
+def open_database(
+    args: argparse.Namespace, target: Path | str | None = None
+) -> tuple[Store, Path | None]:
     """The store, and the temporary folder to delete afterwards for ``--demo``."""
     if args.demo:
         folder = Path(tempfile.mkdtemp(prefix="vpchecklist-demo-"))
         return open_store(folder / "demo.sqlite", demo=True), folder
-    return open_store(database_path(args.db)), None
+    return open_store(target if target is not None else database_target(args)), None
 
 
 def show_window(app: QApplication, window: MainWindow) -> None:
@@ -194,18 +208,41 @@ def schedule_daily_backups(window: MainWindow, store: Store) -> None:
 def _open_or_recover(args: argparse.Namespace) -> tuple[Store, Path | None] | None:
     """Open the database; when it cannot be opened, say why in plain words and offer the
     recovery dialog (restore a backup), then try again. None when the user gives up."""
+    try:
+        target = None if args.demo else database_target(args)
+    except (ConfigError, ValidationError) as error:
+        log.error("no database to open: %s", error)
+        _tell(args, error)  # a broken configuration file: nothing to recover, IT fixes it
+        return None
     while True:
         try:
-            return open_database(args)
+            return open_database(args, target)
         except StorageError as error:
             log.error("database cannot be opened: %s", error)
             if args.smoke_test or args.demo:
-                print(str(error), file=sys.stderr)
-                if not args.smoke_test:
-                    QMessageBox.critical(None, TITLE, str(error))
+                _tell(args, error)
                 return None
-            if not _recover(database_path(args.db), error):
+            if not isinstance(target, Path):  # a server: there is no file to restore here
+                if not _retry_server(error):
+                    return None
+            elif not _recover(target, error):
                 return None
+
+
+def _tell(args: argparse.Namespace, error: Exception) -> None:
+    """One sentence on stderr, and in a dialog unless this is the smoke test."""
+    print(str(error), file=sys.stderr)
+    if not args.smoke_test:
+        QMessageBox.critical(None, TITLE, str(error))
+
+
+def _retry_server(error: StorageError) -> bool:
+    """The server could not be used: say why, and let the user try again (IT may be
+    restarting it) or close."""
+    box = QMessageBox(QMessageBox.Icon.Critical, TITLE, str(error))
+    box.setObjectName("databaseUnavailable")
+    box.setStandardButtons(QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Close)
+    return box.exec() == QMessageBox.StandardButton.Retry
 
 
 def _recover(path: Path, error: StorageError) -> bool:

@@ -68,6 +68,11 @@ class RecordLocked(VPError):
     exit_code = 1
 
 
+class ConfigError(VPError):
+    """This computer's configuration file (``vpchecklist.toml``) cannot be used; the sentence
+    names the file and the line. Nothing is opened until it is fixed."""
+
+
 class StorageError(VPError):
     """The database cannot be opened, read or written."""
 

@@ -19,9 +19,13 @@ from PySide6.QtWidgets import (
 from ui.admin.common import error_text, hint, show_status, status_label
 from ui.admin.hospital_settings import HospitalSettings
 from ui.widgets import TOUCH_PX, button, line_edit, named
+from vpchecklist import machine_config
 from vpchecklist.errors import VPError
 from vpchecklist.services import Actor, settings
 from vpchecklist.store import Store
+from vpchecklist.store.location import describe
+
+SITE_NAME_EXAMPLE = "e.g. St Mary's Hospital — Interventional Radiology"
 
 
 class SettingsTab(QWidget):
@@ -35,6 +39,12 @@ class SettingsTab(QWidget):
         self._store = store
         self._actor = actor
 
+        # Read-only: which database this computer is on is the machine's configuration, not a
+        # setting stored in the database (that would need the database to find the database).
+        self.database = line_edit("adminDatabaseLocation", "Database this computer uses")
+        self.database.setReadOnly(True)
+        self.database.setText(describe(store.path))
+        self.database.setCursorPosition(0)
         self.idle_minutes = named(QSpinBox(), "admin.settings.idle_minutes", "Idle lock, minutes")
         self.idle_minutes.setRange(1, 120)
         self.idle_minutes.setSuffix(" minutes")
@@ -57,7 +67,7 @@ class SettingsTab(QWidget):
         self.site_name = line_edit(
             "admin.settings.site_name",
             "Site name",
-            "e.g. St Mary's Hospital — Interventional Radiology",
+            SITE_NAME_EXAMPLE,
         )
         self.hospital = HospitalSettings()
         self.save = button("Save settings", "admin.settings.save")
@@ -75,6 +85,13 @@ class SettingsTab(QWidget):
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.setVerticalSpacing(10)
+        form.addRow(_buddy("Database this computer uses", self.database), self.database)
+        form.addRow(
+            hint(
+                "Set on each computer with --db, VPCHECKLIST_DB or the configuration file "
+                f"{machine_config.config_path()}."
+            )
+        )
         form.addRow(
             _buddy("&Lock the screen after this much idle time", self.idle_minutes), idle_row
         )
@@ -122,6 +139,7 @@ class SettingsTab(QWidget):
         try:
             values = settings.get_all(self._store)
             default_folder = self._store.path.parent / "backups"
+            fallback_site = machine_config.active().site_name
         except VPError as error:
             show_status(self.status, error_text(error), error=True)
             return
@@ -129,6 +147,11 @@ class SettingsTab(QWidget):
         self.backup_folder.setText(values["backup_folder"])
         self.backup_folder.setPlaceholderText(str(default_folder))
         self.site_name.setText(values["site_name"])
+        self.site_name.setPlaceholderText(
+            f"Empty: “{fallback_site}” from this computer's configuration file"
+            if fallback_site
+            else SITE_NAME_EXAMPLE
+        )
         self.hospital.show_values(values)
 
     def _choose_folder(self) -> None:

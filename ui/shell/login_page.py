@@ -9,11 +9,12 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QLineEdit, QVBoxLayou
 from ui.messages import plain_message
 from ui.operations import run_in_background
 from ui.shell.password_change_dialog import PasswordChangeDialog
-from ui.widgets import button, error_label, line_edit, show_inline
+from ui.widgets import ElidedLabel, button, error_label, line_edit, show_inline
 from vpchecklist.errors import AuthError, PasswordChangeRequired
 from vpchecklist.services import Actor
 from vpchecklist.services.auth import authenticate
 from vpchecklist.store import Store
+from vpchecklist.store.location import describe
 
 
 class LoginPage(QWidget):
@@ -46,6 +47,10 @@ class LoginPage(QWidget):
         self.demo_grid.setContentsMargins(14, 10, 14, 10)
         self.demo_grid.setHorizontalSpacing(16)
         self.demo.hide()
+        # Which database this workstation signs in to: with several rooms on one server, or a
+        # laptop on its own file, the nurse (and IT on the phone) can see it before signing in.
+        self.database = ElidedLabel("databaseLocation")
+        self.database.set_full_text(f"Database: {describe(store.path)}")
 
         user_label = QLabel("&Username")
         user_label.setBuddy(self.username)
@@ -65,6 +70,7 @@ class LoginPage(QWidget):
         inner.addWidget(self.submit)
         inner.addSpacing(8)
         inner.addWidget(self.demo)
+        inner.addWidget(self.database)
 
         outer = QVBoxLayout(self)
         outer.addStretch(1)

@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
     def _settings_changed(self, values: dict) -> None:
         """The administrator saved new settings: a new idle time and site name apply at once."""
         if "site_name" in values:
-            self.session.set_site(str(values["site_name"]))
+            self._show_site_name()  # an emptied name falls back to this computer's file
         try:
             minutes = int(values.get("idle_lock_minutes", 0))
         except (TypeError, ValueError):
@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
         from vpchecklist.services import settings
 
         try:
-            self.session.set_site(settings.get_all(self.store)["site_name"])
+            self.session.set_site(settings.site_name(self.store))
         except VPError:
             self.session.set_site("")  # the header can do without it; the page shows the error
 

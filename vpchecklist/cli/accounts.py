@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vpchecklist.cli.arguments import Commands, add_password_stdin, add_user_args
 from vpchecklist.cli.context import Context, Exit
 from vpchecklist.errors import ValidationError
@@ -11,15 +13,16 @@ from vpchecklist.errors import ValidationError
 def cmd_init(ctx: Context) -> int:
     from vpchecklist.services import users
 
-    existed = ctx.db_path.exists()
+    target = ctx.db_target
+    existed = not isinstance(target, Path) or target.exists()  # IT creates a server database
     store = ctx.store(create=True, accept_empty_file=True)
     if users.has_users(store):
-        raise ValidationError(None, f"The database {ctx.db_path} already has users.")
+        raise ValidationError(None, f"The database {ctx.db_label} already has users.")
     full_name = ctx.args.full_name or ctx.args.admin
     password = ctx.secrets.new_password(f"New password for {ctx.args.admin}")
     admin = users.create_first_admin(store, ctx.args.admin, full_name, password)
     verb = "Initialised" if existed else "Created"
-    ctx.print(f"{verb} {ctx.db_path} with administrator {admin.username}.")
+    ctx.print(f"{verb} {ctx.db_label} with administrator {admin.username}.")
     return Exit.OK
 
 

@@ -55,8 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vpchecklist {__version__}")
     parser.add_argument(
         "--db",
-        metavar="PATH",
-        help="database file (default: VPCHECKLIST_DB or the user data folder)",
+        metavar="PATH|URL",
+        help="database file or postgresql://USER@HOST:PORT/DBNAME (default: VPCHECKLIST_DB, "
+        "then the configuration file, then the user data folder)",
     )
     commands = Commands(
         parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)

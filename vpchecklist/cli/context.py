@@ -7,13 +7,14 @@ import getpass
 import json
 import sys
 from enum import IntEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from vpchecklist.errors import ValidationError
-from vpchecklist.paths import database_path
 from vpchecklist.services.actors import Actor
 
 if TYPE_CHECKING:
+    from vpchecklist.machine_config import MachineConfig
     from vpchecklist.store import Store
 
 
@@ -57,16 +58,57 @@ class Context:
     """What a command needs: the parsed args, the database and a way to act as a user.
 
     The store is opened on first use so that ``--help``, ``evaluate`` and usage errors never
-    touch (or create) a database file.
+    touch (or create) a database file; this computer's configuration file is read on first
+    use too, so its mistakes surface as one sentence from inside the command (exit 2).
     """
 
     def __init__(self, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> None:
         self.args = args
         self.out = out
         self.secrets = Secrets(getattr(args, "password_stdin", False), stdin)
-        self.db_path = database_path(args.db)
+        self._config: MachineConfig | None = None
+        self._target: Path | str | None = None
         self._store: Store | None = None
         self.password = ""
+
+    @property
+    def config(self) -> MachineConfig:
+        """This computer's ``vpchecklist.toml``; its anchor path applies from then on."""
+        if self._config is None:
+            from vpchecklist import machine_config
+
+            self._config = machine_config.active()
+            machine_config.export_anchor_folder(self._config)
+        return self._config
+
+    @property
+    def db_target(self) -> Path | str:
+        """``--db``, ``VPCHECKLIST_DB``, the configuration file, the default file: a ``Path``
+        for SQLite, the URL for PostgreSQL."""
+        if self._target is None:
+            from vpchecklist.machine_config import database_location
+
+            self._target = database_location(self.args.db, self.config)
+        return self._target
+
+    @property
+    def db_label(self) -> str:
+        """What messages print for the database: the file path, or the URL without password."""
+        from vpchecklist.store.location import describe
+
+        return describe(self.db_target)
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file, for the commands that check, copy or replace the file itself."""
+        target = self.db_target
+        if isinstance(target, Path):
+            return target
+        raise ValidationError(
+            None,
+            f"This command works on an SQLite database file, and {self.db_label} is a "
+            "PostgreSQL database.",
+        )
 
     def store(
         self,
@@ -81,7 +123,7 @@ class Context:
             from vpchecklist.store import open_store
 
             self._store = open_store(
-                self.db_path, create, accept_empty_file, demo=demo, read_only=read_only
+                self.db_target, create, accept_empty_file, demo=demo, read_only=read_only
             )
         return self._store
 

@@ -214,7 +214,7 @@ def page_marks(store: Store) -> dict[str, Any]:
     return {
         "chain_head": {"seq": head.seq, "hash": head.hash},
         "demo_database": store.is_demo,
-        "site_name": settings.get_all(store)["site_name"],
+        "site_name": settings.site_name(store),
     }
 
 

@@ -232,7 +232,7 @@ def write_compliance_report(
     all, private (0600), and an existing file is replaced only when asked. Audited as one
     ``report`` event naming the period, the file and its SHA-256."""
     from vpchecklist.export.report import render_report
-    from vpchecklist.services.settings import get_all
+    from vpchecklist.services.settings import site_name
 
     with performing(store, actor, "metrics", action="report"):
         query = query.checked()
@@ -241,7 +241,7 @@ def write_compliance_report(
             records = _read_range(query)
         figures = summarise(records, query.date_from, query.date_to)
         generated = f"{local_moment(now())} {local_zone_label()}"
-        pdf = render_report(figures, records, get_all(store)["site_name"], generated)
+        pdf = render_report(figures, records, site_name(store), generated)
         _write_private(out, pdf, replace)
         with store.transaction():
             audit.record(

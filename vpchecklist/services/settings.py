@@ -70,6 +70,18 @@ def get_all(store: Store) -> dict[str, str]:
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
+def site_name(store: Store) -> str:
+    """The name printed on PDFs and shown in the header: the database's ``site_name`` setting,
+    else this computer's configuration file's ``site_name``.
+
+    The setting wins because an administrator chose it, it is audited and every workstation
+    on the database shares it; the file names the site for a machine whose database has no
+    name yet. A copy stays verifiable either way (``verify`` ignores the site line)."""
+    from vpchecklist import machine_config
+
+    return get_all(store)["site_name"] or machine_config.active().site_name
+
+
 def idle_lock_minutes(store: Store) -> int:
     return int(get_all(store)["idle_lock_minutes"])
 
