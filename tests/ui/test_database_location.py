@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import main
 import pytest
 from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox
 
+import main
 from ui.admin import AdminPage
 from ui.operations import wait_for_background
 from ui.widgets import ElidedLabel
