@@ -43,6 +43,7 @@ class SettingsTab(QWidget):
         # setting stored in the database (that would need the database to find the database).
         self.database = line_edit("adminDatabaseLocation", "Database this computer uses")
         self.database.setReadOnly(True)
+        self.database.setProperty("locked", True)  # looks read-only (the style sheet's rule)
         self.database.setText(describe(store.path))
         self.database.setCursorPosition(0)
         self.idle_minutes = named(QSpinBox(), "admin.settings.idle_minutes", "Idle lock, minutes")
