@@ -139,7 +139,7 @@ class SettingsTab(QWidget):
     def refresh(self) -> None:
         try:
             values = settings.get_all(self._store)
-            default_folder = self._store.path.parent / "backups"
+            default_folder = settings.default_backup_folder(self._store)
             fallback_site = machine_config.active().site_name
         except VPError as error:
             show_status(self.status, error_text(error), error=True)
@@ -156,7 +156,7 @@ class SettingsTab(QWidget):
         self.hospital.show_values(values)
 
     def _choose_folder(self) -> None:
-        start = self.backup_folder.text() or str(self._store.path.parent)
+        start = self.backup_folder.text() or str(settings.default_backup_folder(self._store))
         folder = QFileDialog.getExistingDirectory(self, "Choose the backup folder", start)
         if folder:
             self.backup_folder.setText(folder)

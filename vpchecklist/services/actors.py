@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from vpchecklist.errors import AuthError, PermissionDenied
 from vpchecklist.store.models import database
 
-_ACCOUNT = "SELECT active, role FROM user WHERE id = ?"
+_ACCOUNT = 'SELECT active, role FROM "user" WHERE id = ?'
 
 
 @dataclass(frozen=True)

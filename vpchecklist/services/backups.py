@@ -121,6 +121,10 @@ def write_backup(
     report = integrity.verify(store)
     with store.reading():
         verified_head = events.head()
+    if store.path is None:
+        raise StorageError(
+            "Backups of a PostgreSQL database are made with pg_dump (not built yet)."
+        )
     path = backup_to(store.path, target, progress)
     head = _head_of(path)
     clean = report.intact and head.seq >= verified_head.seq

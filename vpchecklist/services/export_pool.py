@@ -46,14 +46,20 @@ Outcome = tuple[str, Any, str]
 _worker: dict[str, Any] = {}
 
 
-def start_worker(db_path: str, actor: Actor) -> None:
-    """Pool initializer: ignore Ctrl+C (the parent decides when to stop), open the database."""
+def start_worker(location: str, password: str | None, actor: Actor) -> None:
+    """Pool initializer: ignore Ctrl+C (the parent decides when to stop), open the database
+    (a file or a PostgreSQL URL; the parent's typed database password comes along in memory)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from vpchecklist.export.fonts import register_fonts
     from vpchecklist.store import open_store
+    from vpchecklist.store.location import is_postgres_url
 
-    store = open_store(Path(db_path), create=False)
-    store.db.execute_sql("PRAGMA query_only = 1")
+    postgres = is_postgres_url(location)
+    store = open_store(location if postgres else Path(location), create=False, password=password)
+    if postgres:
+        store.db.execute_sql("SET default_transaction_read_only = on")
+    else:
+        store.db.execute_sql("PRAGMA query_only = 1")
     register_fonts()
     _worker["store"] = store
     _worker["actor"] = actor
@@ -87,7 +93,7 @@ def worker_count(wanted: int | None, count: int, store: Store) -> int:
             return 1
         else:
             wanted = os.cpu_count() or 1
-    if not Path(store.path).is_file():
+    if store.path is not None and not store.path.is_file():
         return 1  # the workers open the database by its path
     return max(1, min(wanted, 8, count))
 
@@ -98,7 +104,11 @@ def _start_pool(store: Store, actor: Actor, workers: int) -> ProcessPoolExecutor
             workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=start_worker,
-            initargs=(str(store.path), actor),
+            initargs=(
+                str(store.location),
+                store.target.password if store.target is not None else None,
+                actor,
+            ),
         )
     except (OSError, ImportError, NotImplementedError, ValueError):
         log.warning("bulk export: no worker processes, rendering in-process", exc_info=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from vpchecklist.errors import ValidationError
+from vpchecklist.paths import default_backup_dir
 from vpchecklist.rules.values import clean_text
 from vpchecklist.schedule.messages import LEVELS_FIELD, ReadingRules
 from vpchecklist.services import audit
@@ -113,10 +114,16 @@ def backup_folder_problem(text: str) -> str:
     return ""
 
 
+def default_backup_folder(store: Store) -> Path:
+    """``backups/`` beside the database file; for a server database, in this machine's data
+    folder (``pg_dump`` files)."""
+    return store.path.parent / "backups" if store.path is not None else default_backup_dir()
+
+
 def backup_folder(store: Store) -> Path:
-    """The administrator's folder, else ``backups/`` beside the database file."""
+    """The administrator's folder, else the default one."""
     folder = get_all(store)["backup_folder"]
-    return Path(folder) if folder else store.path.parent / "backups"
+    return Path(folder) if folder else default_backup_folder(store)
 
 
 def schedule_rules(store: Store) -> ReadingRules:
@@ -148,5 +155,7 @@ def update(store: Store, actor: Actor, changes: dict[str, Any]) -> dict[str, str
             actor.username, "settings", "settings", changed=sorted(clean), values=clean
         )
         for key, value in clean.items():
-            Setting.insert(key=key, value=value).on_conflict_replace().execute()
+            Setting.insert(key=key, value=value).on_conflict(
+                conflict_target=[Setting.key], preserve=[Setting.value]
+            ).execute()
     return get_all(store)

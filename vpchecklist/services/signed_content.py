@@ -43,7 +43,7 @@ def signature_block(
     }
 
 
-_USERNAME = "SELECT username FROM user WHERE id = ?"
+_USERNAME = 'SELECT username FROM "user" WHERE id = ?'
 # Fixed SQL, not peewee queries: signing and every ``audit verify`` build this content for each
 # record, and peewee's statement building and row objects cost more than the reads themselves.
 _ANSWERS = (

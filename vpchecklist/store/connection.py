@@ -1,4 +1,5 @@
-"""Open the SQLite database safely: private files, durable pragmas, migrations, clear errors."""
+"""Open the database safely: an SQLite file (private files, durable pragmas) or a PostgreSQL
+server (``store.postgres``); migrations and clear errors on both."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import peewee
 
 from vpchecklist.clock import utc_now
 from vpchecklist.errors import StorageError
-from vpchecklist.store import identity, schema
+from vpchecklist.store import identity, postgres, schema
+from vpchecklist.store.location import PostgresTarget, is_postgres_url
 from vpchecklist.store.lock import FileLock
 from vpchecklist.store.models import database
 
@@ -81,35 +83,75 @@ def after_commit(callback: Callable[[], None]) -> None:
 class Store:
     """One open database. Services take a ``Store`` and write through ``transaction()``.
 
-    While it is open the store holds a shared lock on the database's lock file, so ``restore``
-    (which needs it exclusively) is refused while the app or any command has the file open."""
+    While an SQLite store is open it holds a shared lock on the database's lock file, so
+    ``restore`` (which needs it exclusively) is refused while the app or any command has the
+    file open. A PostgreSQL store has ``path`` None and its server in ``target``.
+    """
 
     def __init__(
         self,
-        path: Path,
-        db: peewee.SqliteDatabase,
+        path: Path | None,
+        db: peewee.Database,
         read_only: bool = False,
         lock: FileLock | None = None,
+        target: PostgresTarget | None = None,
     ) -> None:
         self.path = path
         self.db = db
         self.read_only = read_only
         self.lock = lock
+        self.target = target
         self._info: dict[str, str] = {}
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.target is not None
+
+    @property
+    def location(self) -> Path | str:
+        """What opens this database again: the file, or the URL (which may hold no password)."""
+        if self.target is not None:
+            return self.target.url
+        assert self.path is not None
+        return self.path
+
+    @property
+    def label(self) -> str:
+        """Which database this is, for people: the file path or ``PostgreSQL user@host:port/db``."""
+        if self.target is not None:
+            return self.target.label
+        return str(self.path)
+
+    def _translate(self, exc: BaseException) -> StorageError:
+        if self.target is not None:
+            if postgres.is_connection_lost(exc):
+                postgres.drop_connection(self.db)
+            return postgres.translate(exc, self.target)
+        assert self.path is not None
+        return translate(_root_cause(exc), self.path)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """A write transaction taken with BEGIN IMMEDIATE, so concurrent writers queue on the
-        busy timeout instead of failing half-way; any database failure becomes a StorageError."""
+        """A write transaction: ``BEGIN IMMEDIATE`` on SQLite, the advisory write lock on
+        PostgreSQL, so concurrent writers queue instead of failing half-way (or forking the
+        chains); any database failure becomes a StorageError and nothing of it is kept."""
         outermost = getattr(_pending, "queue", None) is None
         if outermost:
             _pending.queue = []
         try:
             with self.db.atomic():
+                if outermost and self.target is not None:
+                    postgres.take_write_lock(self.db)
                 yield
-        except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error, OSError) as exc:
+        except (
+            peewee.OperationalError,
+            peewee.DatabaseError,
+            peewee.InterfaceError,
+            sqlite3.Error,
+            OSError,
+        ) as exc:
             log.exception("database transaction failed")
-            raise translate(_root_cause(exc), self.path) from exc
+            raise self._translate(exc) from exc
         finally:
             if outermost:
                 done, _pending.queue = _pending.queue, None
@@ -122,9 +164,14 @@ class Store:
         """Reads with the same error translation as writes."""
         try:
             yield
-        except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error) as exc:
+        except (
+            peewee.OperationalError,
+            peewee.DatabaseError,
+            peewee.InterfaceError,
+            sqlite3.Error,
+        ) as exc:
             log.exception("database read failed")
-            raise translate(exc, self.path) from exc
+            raise self._translate(exc) from exc
 
     def close(self) -> None:
         if not self.db.is_closed():
@@ -134,12 +181,15 @@ class Store:
             self.lock = None
 
     def integrity_problems(self) -> list[str]:
-        """``PRAGMA integrity_check`` and ``foreign_key_check``; empty when all is well."""
+        """SQLite's ``integrity_check`` and ``foreign_key_check`` (PostgreSQL checks both on
+        every write), the schema version and the protective triggers; empty when all is well."""
+        problems: list[str] = []
         with self.reading():
-            rows = self.db.execute_sql("PRAGMA integrity_check").fetchall()
-            problems = [r[0] for r in rows if r[0] != "ok"]
-            fk = self.db.execute_sql("PRAGMA foreign_key_check").fetchall()
-            problems += [f"foreign key broken in table {r[0]} row {r[1]}" for r in fk]
+            if self.target is None:
+                rows = self.db.execute_sql("PRAGMA integrity_check").fetchall()
+                problems += [r[0] for r in rows if r[0] != "ok"]
+                fk = self.db.execute_sql("PRAGMA foreign_key_check").fetchall()
+                problems += [f"foreign key broken in table {r[0]} row {r[1]}" for r in fk]
             version = schema.current_version(self.db)
             missing = schema.missing_triggers(self.db) if version == schema.LATEST_VERSION else []
         if version != schema.LATEST_VERSION:
@@ -227,8 +277,12 @@ def open_store(
     accept_empty_file: bool = False,
     demo: bool = False,
     read_only: bool = False,
+    password: str | None = None,
 ) -> Store:
     """Open (and, when ``create``, create) the database at ``path`` and bring its schema up to date.
+
+    ``path`` is an SQLite file or a ``postgresql://user@host:port/db`` URL (``password`` then
+    overrides ``PGPASSWORD`` / ``~/.pgpass``; ``DatabasePasswordNeeded`` asks for one).
 
     ``demo`` marks a database created by this call as a demo database (only then may demo
     users and data go into it). ``read_only`` opens an existing, current database without
@@ -238,6 +292,15 @@ def open_store(
     Raises ``StorageError`` with a plain sentence for every failure: missing or read-only folder,
     damaged file, a schema from a newer version, a lock held too long.
     """
+    if is_postgres_url(path):
+        return _open_postgres(
+            PostgresTarget.parse(str(path)).with_password(password)
+            if password is not None
+            else PostgresTarget.parse(str(path)),
+            create=create,
+            demo=demo,
+            read_only=read_only,
+        )
     path = Path(path).expanduser()
     folder = path.parent
     if not path.exists() and (not create or read_only):
@@ -319,4 +382,52 @@ def _open_read_only(path: Path) -> Store:
             else f"The database {path} has an older schema (version {version}); start the app "
             "or run vpchecklist backup once to upgrade it, then check it again."
         )
+    return store
+
+
+def _open_postgres(target: PostgresTarget, create: bool, demo: bool, read_only: bool) -> Store:
+    """The same schema, migrations and checks on a PostgreSQL database.
+
+    A database holding other tables than ours is refused before anything is written to it;
+    ``create`` False (or ``read_only``) refuses an empty one instead of creating the schema.
+    """
+    db = postgres.connect(target)
+    database.initialize(db)
+    store = Store(None, db, read_only=read_only, target=target)
+    try:
+        with store.reading():
+            reason = identity.foreign_tables_reason(db)
+            version = schema.current_version(db)
+        if reason is not None:
+            raise StorageError(
+                f"The database {target.label} is not a VP Checklist database ({reason}); "
+                "nothing was changed."
+            )
+        if version == 0 and (read_only or not create):
+            raise StorageError(
+                f"The database {target.label} is empty. Create the schema with: "
+                "vpchecklist init --admin USERNAME (or db setup-postgres, see the README)."
+            )
+        if version > schema.LATEST_VERSION:
+            raise StorageError(
+                f"The database {target.label} was written by a newer version of VP Checklist "
+                f"(schema {version}; this version knows up to {schema.LATEST_VERSION}). "
+                "Install the newer version."
+            )
+        if read_only and version != schema.LATEST_VERSION:
+            raise StorageError(
+                f"The database {target.label} has an older schema (version {version}); start "
+                "the app once to upgrade it, then check it again."
+            )
+        if not read_only and schema.pending(version):
+            try:
+                schema.apply(db, version, demo=demo)
+            except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+                log.exception("preparing database failed")
+                raise store._translate(exc) from exc
+        if read_only:
+            db.execute_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    except BaseException:
+        store.close()
+        raise
     return store

@@ -68,3 +68,12 @@ def require_vp_database(path: Path) -> None:
         raise StorageError(
             f"The file {path} is not a VP Checklist database ({reason}); nothing was changed."
         )
+
+
+def foreign_tables_reason(db: object) -> str | None:
+    """PostgreSQL has no file header: a database whose schema holds tables, but not ours, is
+    somebody else's (None for an empty or a VP Checklist database)."""
+    tables = set(db.get_tables())  # type: ignore[attr-defined]
+    if not tables or tables >= _OUR_TABLES:
+        return None
+    return "it holds other tables than VP Checklist's"

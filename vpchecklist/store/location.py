@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 SCHEMES = ("postgresql", "postgres")
@@ -86,10 +87,10 @@ class PostgresTarget:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"PostgreSQL {self.user}@{host}:{self.port}/{self.dbname}"
 
-    def connect_params(self) -> dict[str, object]:
+    def connect_params(self) -> dict[str, Any]:
         """Keyword arguments for psycopg; libpq then reads ``PGPASSWORD`` / ``~/.pgpass`` when
         no password is given here, and honours ``sslmode``."""
-        params: dict[str, object] = {
+        params: dict[str, Any] = {
             "user": self.user,
             "host": self.host,
             "port": self.port,

@@ -1,4 +1,5 @@
-"""Numbered schema migrations, SQLite triggers that make signed content read-only.
+"""Numbered schema migrations; triggers (SQLite's, or PL/pgSQL on PostgreSQL) that make signed
+content read-only and let users, settings and templates change only after their audit event.
 
 Each migration runs once, inside one transaction, and bumps the schema-version row. A backup
 copy of the file is taken before an existing database is migrated.
@@ -138,27 +139,208 @@ def _guard_triggers() -> list[str]:
     ]
 
 
-def all_triggers() -> list[str]:
+def _pg_function(name: str, body: str, returns: str = "trigger") -> str:
+    """A PL/pgSQL function pinned to the schema it was created in (``search_path``), so a
+    session with another search path cannot point it at look-alike tables."""
+    language = "sql STABLE" if returns != "trigger" else "plpgsql"
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS {returns} LANGUAGE {language} "
+        f"SET search_path FROM CURRENT AS $fn$ {body} $fn$"
+    )
+
+
+def _pg_refuse(message: str) -> str:
+    return f"RAISE EXCEPTION '{message}' USING ERRCODE = 'integrity_constraint_violation';"
+
+
+def _pg_functions() -> list[str]:
+    protected = ", ".join(f"'{key}'" for key in PROTECTED_SETTINGS)
+    audited = _pg_refuse(_AUDITED_MSG)
+    user_fields = " OR ".join(
+        f"NEW.{c} IS DISTINCT FROM OLD.{c}"
+        for c in ("full_name", "role", "password_hash", "active", "must_change_password")
+    )
+    return [
+        _pg_function(
+            "vp_latest_subject",
+            "SELECT subject FROM audit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+            returns="text",
+        ),
+        _pg_function("vp_read_only", f"BEGIN {_pg_refuse(_READ_ONLY_MSG)} END"),
+        _pg_function(
+            "vp_frozen_with_checklist",
+            "DECLARE state text; BEGIN "
+            "IF TG_OP <> 'INSERT' THEN "
+            "SELECT status INTO state FROM checklist WHERE id = OLD.checklist_id; "
+            f"IF state <> 'draft' THEN {_pg_refuse(_READ_ONLY_MSG)} END IF; END IF; "
+            "IF TG_OP <> 'DELETE' THEN "
+            "SELECT status INTO state FROM checklist WHERE id = NEW.checklist_id; "
+            f"IF state <> 'draft' THEN {_pg_refuse(_READ_ONLY_MSG)} END IF; RETURN NEW; END IF; "
+            "RETURN OLD; END",
+        ),
+        _pg_function(
+            "vp_user_audited",
+            f"BEGIN IF TG_OP = 'DELETE' THEN {audited} END IF; "
+            "IF TG_OP = 'INSERT' THEN "
+            "IF vp_latest_subject() IS DISTINCT FROM 'user:' || NEW.username THEN "
+            f"{audited} END IF; RETURN NEW; END IF; "
+            "IF NEW.id IS DISTINCT FROM OLD.id OR NEW.username IS DISTINCT FROM OLD.username "
+            "OR NEW.created_at IS DISTINCT FROM OLD.created_at "
+            f"OR (({user_fields}) AND vp_latest_subject() IS DISTINCT FROM 'user:' || NEW.username) "
+            f"THEN {audited} END IF; RETURN NEW; END",
+        ),
+        _pg_function(
+            "vp_setting_audited",
+            "BEGIN IF vp_latest_subject() IS DISTINCT FROM 'settings' AND ("
+            f"(TG_OP <> 'INSERT' AND OLD.key IN ({protected})) OR "
+            f"(TG_OP <> 'DELETE' AND NEW.key IN ({protected}))) THEN {audited} END IF; "
+            "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END",
+        ),
+        _pg_function(
+            "vp_template_audited",
+            f"BEGIN IF TG_OP = 'DELETE' THEN {audited} END IF; "
+            "IF TG_OP = 'INSERT' THEN IF NEW.active AND vp_latest_subject() IS DISTINCT FROM "
+            f"'template' THEN {audited} END IF; RETURN NEW; END IF; "
+            "IF NEW.content_hash IS DISTINCT FROM OLD.content_hash "
+            "OR NEW.source IS DISTINCT FROM OLD.source "
+            "OR NEW.template_id IS DISTINCT FROM OLD.template_id "
+            "OR NEW.version IS DISTINCT FROM OLD.version "
+            "OR (NEW.active IS DISTINCT FROM OLD.active "
+            f"AND vp_latest_subject() IS DISTINCT FROM 'template') THEN {audited} END IF; "
+            "RETURN NEW; END",
+        ),
+    ]
+
+
+#: Tables no TRUNCATE may empty on PostgreSQL (SQLite has no TRUNCATE).
+_NO_TRUNCATE = [
+    "checklist",
+    "answer",
+    "acknowledgement",
+    *_APPEND_ONLY,
+    "user",
+    "setting",
+    "template_record",
+    "database_info",
+]
+
+
+def _pg_trigger(name: str, timing: str, table: str, function: str, when: str = "") -> str:
+    condition = f" WHEN ({when})" if when else ""
+    return (
+        f'CREATE OR REPLACE TRIGGER {name} {timing} ON "{table}" FOR EACH ROW{condition} '
+        f"EXECUTE FUNCTION {function}()"
+    )
+
+
+def _pg_read_only_triggers() -> list[str]:
+    sql = []
+    for table, _column in _FROZEN_WITH_CHECKLIST:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            sql.append(
+                _pg_trigger(
+                    f"{table}_frozen_{event.lower()}",
+                    f"BEFORE {event}",
+                    table,
+                    "vp_frozen_with_checklist",
+                )
+            )
+    for table in _APPEND_ONLY:
+        for event in ("UPDATE", "DELETE"):
+            sql.append(
+                _pg_trigger(
+                    f"{table}_append_only_{event.lower()}", f"BEFORE {event}", table, "vp_read_only"
+                )
+            )
+    for event in ("UPDATE", "DELETE"):
+        sql.append(
+            _pg_trigger(
+                f"checklist_frozen_{event.lower()}",
+                f"BEFORE {event}",
+                "checklist",
+                "vp_read_only",
+                when="OLD.status <> 'draft'",
+            )
+        )
+    for table in _NO_TRUNCATE:
+        sql.append(
+            f'CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON "{table}" '
+            "FOR EACH STATEMENT EXECUTE FUNCTION vp_read_only()"
+        )
+    return sql
+
+
+def _pg_guard_triggers() -> list[str]:
+    sql = []
+    for table, function in (
+        ("user", "vp_user_audited"),
+        ("setting", "vp_setting_audited"),
+        ("template_record", "vp_template_audited"),
+    ):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            sql.append(
+                _pg_trigger(f"{table}_audited_{event.lower()}", f"BEFORE {event}", table, function)
+            )
+    for event in ("UPDATE", "DELETE"):
+        sql.append(
+            _pg_trigger(
+                f"database_info_fixed_{event.lower()}",
+                f"BEFORE {event}",
+                "database_info",
+                "vp_read_only",
+            )
+        )
+    return sql
+
+
+def all_triggers(db: Database | None = None) -> list[str]:
     """Every trigger a current database has (``db check`` and restore compare with it)."""
+    if db is not None and not _is_sqlite(db):
+        return _pg_read_only_triggers() + _pg_guard_triggers()
     return _sqlite_triggers() + _guard_triggers()
 
 
-def expected_trigger_names() -> list[str]:
-    return sorted(statement.split()[5] for statement in all_triggers())
+def _trigger_name(statement: str) -> str:
+    words = statement.split()
+    return words[5] if words[1] == "TRIGGER" else words[4]
+
+
+def expected_trigger_names(db: Database | None = None) -> list[str]:
+    return sorted(_trigger_name(statement) for statement in all_triggers(db))
 
 
 def missing_triggers(db: Database) -> list[str]:
     present = set(trigger_names(db))
-    return [name for name in expected_trigger_names() if name not in present]
+    return [name for name in expected_trigger_names(db) if name not in present]
 
 
 def ensure_triggers(db: Database) -> list[str]:
     """Re-create any trigger that is missing; returns the names re-created."""
     missing = missing_triggers(db)
     if missing:
-        for statement in all_triggers():
+        if not _is_sqlite(db):
+            for statement in _pg_functions():
+                db.execute_sql(statement)
+        for statement in all_triggers(db):
             db.execute_sql(statement)
     return missing
+
+
+def _install_read_only_triggers(db: Database) -> None:
+    """The read-only triggers (idempotent: SQLite's IF NOT EXISTS, PostgreSQL's OR REPLACE)."""
+    if _is_sqlite(db):
+        statements = _sqlite_triggers()
+    else:
+        statements = _pg_functions() + _pg_read_only_triggers()
+    for statement in statements:
+        db.execute_sql(statement)
+
+
+def _drop_trigger(db: Database, name: str, table: str) -> None:
+    if _is_sqlite(db):
+        db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
+    else:
+        db.execute_sql(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
 
 
 def _v1_initial(db: Database) -> None:
@@ -166,9 +348,7 @@ def _v1_initial(db: Database) -> None:
     db.execute_sql(
         "CREATE INDEX IF NOT EXISTS checklist_status_planned ON checklist (status, planned_start)"
     )
-    if _is_sqlite(db):
-        for statement in _sqlite_triggers():
-            db.execute_sql(statement)
+    _install_read_only_triggers(db)
 
 
 def _v2_schedule(db: Database) -> None:
@@ -185,9 +365,7 @@ def _v2_schedule(db: Database) -> None:
 def _v3_completion_summary(db: Database) -> None:
     """Issue 15: how each closed record was completed, one row written at signing."""
     db.create_tables([CompletionSummary])  # safe: a new file already has it from the models
-    if _is_sqlite(db):
-        for statement in _sqlite_triggers():  # IF NOT EXISTS: adds the new table's triggers
-            db.execute_sql(statement)
+    _install_read_only_triggers(db)  # idempotent: adds the new table's triggers
 
 
 def _add_missing_columns(db: Database) -> None:
@@ -210,7 +388,7 @@ def _chain_older_events(db: Database) -> None:
     if not pending:
         return
     # The append-only trigger refuses the one-time linking; it is re-created below.
-    db.execute_sql("DROP TRIGGER IF EXISTS audit_event_append_only_update")
+    _drop_trigger(db, "audit_event_append_only_update", "audit_event")
     current = events.head()
     prev_hash, seq = current.hash, current.seq
     for event in pending:
@@ -222,9 +400,7 @@ def _chain_older_events(db: Database) -> None:
             (seq, prev_hash, digest, event.id),
         )
         prev_hash = digest
-    if _is_sqlite(db):
-        for statement in _sqlite_triggers():
-            db.execute_sql(statement)
+    _install_read_only_triggers(db)
 
 
 def _baseline_events() -> None:
@@ -266,6 +442,9 @@ def _v4_chain_every_event(db: Database, demo: bool, fresh: bool) -> None:
         for statement in _guard_triggers():
             db.execute_sql(statement)
         db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+    else:
+        for statement in _pg_functions() + _pg_guard_triggers():
+            db.execute_sql(statement)
 
 
 #: Columns the records table sorts on (``services.checklists.SORTABLE``): an index each, so a
@@ -290,16 +469,13 @@ def _v5_name_search_and_sorting(db: Database) -> None:
     if rows:
         # Closed records refuse every UPDATE; the key is derived data, not signed content
         # (``signed_content`` never reads it), so the guard steps aside for this one fill.
-        sqlite = _is_sqlite(db)
-        if sqlite:
-            db.execute_sql("DROP TRIGGER IF EXISTS checklist_frozen_update")
+        _drop_trigger(db, "checklist_frozen_update", "checklist")
+        mark = db.param  # type: ignore[attr-defined]
         db.cursor().executemany(
-            "UPDATE checklist SET search_name = ? WHERE id = ?",
+            f"UPDATE checklist SET search_name = {mark} WHERE id = {mark}",
             [(name_key(name), cid) for cid, name in rows],
         )
-        if sqlite:
-            for statement in _sqlite_triggers():
-                db.execute_sql(statement)
+        _install_read_only_triggers(db)
     for column in _SORT_INDEXES:
         db.execute_sql(f"CREATE INDEX IF NOT EXISTS checklist_{column} ON checklist ({column})")
 
@@ -336,6 +512,8 @@ def apply(db: Database, version: int, demo: bool = False) -> None:
     fresh = version == 0
     for number, step in pending(version):
         with db.atomic():
+            if not _is_sqlite(db):  # SQLite's BEGIN IMMEDIATE already serialises migrations
+                db.execute_sql("SELECT pg_advisory_xact_lock(?)", (APPLICATION_ID,))
             if current_version(db) >= number:
                 continue
             step(db, demo, fresh)
@@ -350,5 +528,14 @@ def database_info(db: Database) -> dict[str, str]:
 
 
 def trigger_names(db: Database) -> list[str]:
-    rows = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    """The triggers present (on PostgreSQL: present and enabled, in the current schema)."""
+    if _is_sqlite(db):
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        sql = (
+            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal "
+            "AND t.tgenabled IN ('O', 'A') AND n.nspname = current_schema()"
+        )
+    rows = db.execute_sql(sql).fetchall()
     return sorted(r[0] for r in rows)
