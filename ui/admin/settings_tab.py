@@ -23,7 +23,6 @@ from vpchecklist import machine_config
 from vpchecklist.errors import VPError
 from vpchecklist.services import Actor, settings
 from vpchecklist.store import Store
-from vpchecklist.store.location import describe
 
 SITE_NAME_EXAMPLE = "e.g. St Mary's Hospital — Interventional Radiology"
 
@@ -44,7 +43,7 @@ class SettingsTab(QWidget):
         self.database = line_edit("adminDatabaseLocation", "Database this computer uses")
         self.database.setReadOnly(True)
         self.database.setProperty("locked", True)  # looks read-only (the style sheet's rule)
-        self.database.setText(describe(store.path))
+        self.database.setText(store.label)
         self.database.setCursorPosition(0)
         self.idle_minutes = named(QSpinBox(), "admin.settings.idle_minutes", "Idle lock, minutes")
         self.idle_minutes.setRange(1, 120)

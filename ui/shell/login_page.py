@@ -14,7 +14,6 @@ from vpchecklist.errors import AuthError, PasswordChangeRequired
 from vpchecklist.services import Actor
 from vpchecklist.services.auth import authenticate
 from vpchecklist.store import Store
-from vpchecklist.store.location import describe
 
 
 class LoginPage(QWidget):
@@ -50,7 +49,7 @@ class LoginPage(QWidget):
         # Which database this workstation signs in to: with several rooms on one server, or a
         # laptop on its own file, the nurse (and IT on the phone) can see it before signing in.
         self.database = ElidedLabel("databaseLocation")
-        self.database.set_full_text(f"Database: {describe(store.path)}")
+        self.database.set_full_text(f"Database: {store.label}")
 
         user_label = QLabel("&Username")
         user_label.setBuddy(self.username)
