@@ -109,13 +109,29 @@ def database_target(args: argparse.Namespace) -> Path | str:
 
 
 def open_database(
-    args: argparse.Namespace, target: Path | str | None = None
+    args: argparse.Namespace, target: Path | str | None = None, password: str | None = None
 ) -> tuple[Store, Path | None]:
     """The store, and the temporary folder to delete afterwards for ``--demo``."""
     if args.demo:
         folder = Path(tempfile.mkdtemp(prefix="vpchecklist-demo-"))
         return open_store(folder / "demo.sqlite", demo=True), folder
-    return open_store(target if target is not None else database_target(args)), None
+    target = target if target is not None else database_target(args)
+    return open_store(target, password=password), None
+
+
+def _open_asking_password(args: argparse.Namespace, url: str) -> tuple[Store, Path | None] | None:
+    """A server database: when it wants a password libpq could not find, the password dialog
+    comes before the sign-in screen, and again with the server's refusal after a wrong one.
+    None when the user closes it."""
+    from ui.shell.database_password_dialog import ask_database_password
+    from vpchecklist.database_password import open_asking
+    from vpchecklist.store.location import PostgresTarget, describe
+
+    account = PostgresTarget.parse(url).user
+    return open_asking(
+        lambda password: open_database(args, url, password),
+        lambda problem: ask_database_password(describe(url), account, problem),
+    )
 
 
 def show_window(app: QApplication, window: MainWindow) -> None:
@@ -205,7 +221,7 @@ def schedule_daily_backups(window: MainWindow, store: Store) -> None:
     QTimer.singleShot(5_000, window, attempt)  # after the first screen is up and idle
 
 
-def _open_or_recover(args: argparse.Namespace) -> tuple[Store, Path | None] | None:
+def open_or_recover(args: argparse.Namespace) -> tuple[Store, Path | None] | None:
     """Open the database; when it cannot be opened, say why in plain words and offer the
     recovery dialog (restore a backup), then try again. None when the user gives up."""
     try:
@@ -216,6 +232,8 @@ def _open_or_recover(args: argparse.Namespace) -> tuple[Store, Path | None] | No
         return None
     while True:
         try:
+            if isinstance(target, str) and not args.smoke_test:
+                return _open_asking_password(args, target)
             return open_database(args, target)
         except StorageError as error:
             log.error("database cannot be opened: %s", error)
@@ -262,7 +280,7 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     setup_logging()
     app = application()
-    opened = _open_or_recover(args)
+    opened = open_or_recover(args)
     if opened is None:
         return 1
     store, demo_folder = opened

@@ -50,9 +50,10 @@ def show_inline(label: QLabel, text: str) -> None:
 
 
 class ElidedLabel(QLabel):
-    """One line of plain text that never widens its layout: too long, it loses its middle
-    (a file path keeps its folder's start and its file name), and the whole text is the
-    tooltip and the accessible name."""
+    """Plain text that never widens its layout: too long for one line, it breaks after the
+    last word that fits, and a second line still too long loses its middle (a file path keeps
+    its start and its file name; a server keeps its account and database). The whole text is
+    the tooltip and the accessible name."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,10 +81,19 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         width = self.contentsRect().width()
-        shown = (
-            self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width)
-            if width > 0
-            else self._full
-        )
+        metrics = self.fontMetrics()
+        shown = self._full
+        if width > 0 and metrics.horizontalAdvance(shown) > width:
+            words = shown.split(" ")
+            first = 0
+            while first < len(words) and (
+                metrics.horizontalAdvance(" ".join(words[: first + 1])) <= width
+            ):
+                first += 1
+            first = max(first, 1)
+            rest = " ".join(words[first:])
+            head = metrics.elidedText(" ".join(words[:first]), Qt.TextElideMode.ElideMiddle, width)
+            tail = metrics.elidedText(rest, Qt.TextElideMode.ElideMiddle, width)
+            shown = f"{head}\n{tail}" if rest else head
         if shown != self.text():
             self.setText(shown)

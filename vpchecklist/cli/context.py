@@ -120,12 +120,45 @@ class Context:
         """The database, opened once. ``open_store`` refuses a file that is not a VP Checklist
         database before writing to it; ``read_only`` commands never write at all."""
         if self._store is None:
+            from vpchecklist.database_password import open_asking
             from vpchecklist.store import open_store
 
-            self._store = open_store(
-                self.db_target, create, accept_empty_file, demo=demo, read_only=read_only
-            )
+            target = self.db_target
+
+            def open_with(password: str | None) -> Store:
+                return open_store(
+                    target,
+                    create,
+                    accept_empty_file,
+                    demo=demo,
+                    read_only=read_only,
+                    password=password,
+                )
+
+            if isinstance(target, Path):
+                self._store = open_with(None)
+            else:
+                opened = open_asking(
+                    open_with, lambda problem: self._database_password(target, problem), 3
+                )
+                if opened is None:
+                    raise ValidationError(
+                        None, "No database password was typed; nothing was opened."
+                    )
+                self._store = opened
         return self._store
+
+    @staticmethod
+    def _database_password(url: str, problem: str) -> str | None:
+        """At the terminal only: ``--password-stdin`` carries the VP user's password, and a
+        script without a terminal is told to use ``PGPASSWORD`` or ``~/.pgpass`` instead."""
+        from vpchecklist.database_password import no_terminal, prompt
+
+        if not sys.stdin.isatty():
+            raise no_terminal(url)
+        if problem:
+            warn(problem)
+        return getpass.getpass(prompt(url)) or None
 
     def actor(self) -> Actor:
         """Authenticate ``--user`` with a password from stdin or a prompt.
