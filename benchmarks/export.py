@@ -11,6 +11,7 @@ mostly the wait for a core.
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -25,13 +26,17 @@ except ImportError:  # pragma: no cover - Windows
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.databases import Databases, backends  # noqa: E402
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def _store(folder: Path, name: str):  # type: ignore[no-untyped-def]
+def _store(databases: Databases, name: str):  # type: ignore[no-untyped-def]
     from vpchecklist.store import open_store
 
-    return open_store(folder / name, demo=True)  # demo records go only into a demo database
+    # demo records go only into a demo database
+    return open_store(databases.new(name.removesuffix(".sqlite")), demo=True)
 
 
 def _cpu_seconds(children: bool = False) -> float:
@@ -61,14 +66,15 @@ def _durable_write_ms(store, n: int = 40) -> tuple[float, float]:  # type: ignor
     return statistics.median(timings), statistics.median(cpu_timings)
 
 
-def per_pdf(folder: Path, n: int = 60) -> None:
+def per_pdf(databases: Databases, n: int = 60) -> None:
+    folder = databases.folder
     from tests.bulk_records import make_records
     from vpchecklist import demo
     from vpchecklist.export import pdf
     from vpchecklist.services import checklists, exports
     from vpchecklist.services.templates import template_by_hash
 
-    store = _store(folder, "single.sqlite")
+    store = _store(databases, "single.sqlite")
     ids = make_records(store, n, real=6)
     auditor = demo.ensure_demo_users(store)["demo.auditor"]
     out = folder / "single"
@@ -112,12 +118,13 @@ def per_pdf(folder: Path, n: int = 60) -> None:
     store.close()
 
 
-def bulk(folder: Path, n: int = 1000) -> None:
+def bulk(databases: Databases, n: int = 1000) -> None:
+    folder = databases.folder
     from tests.bulk_records import make_records
     from vpchecklist import demo
     from vpchecklist.services import exports
 
-    store = _store(folder, "bulk.sqlite")
+    store = _store(databases, "bulk.sqlite")
     make_records(store, n, real=8)
     auditor = demo.ensure_demo_users(store)["demo.auditor"]
     start, cpu = time.perf_counter(), _cpu_seconds(children=True)
@@ -160,42 +167,54 @@ def _open_page(store, auditor, app, tries: int = 5) -> tuple[list[float], list[f
     return opened, scrolled, rows, total
 
 
-def table_open(folder: Path, n: int = 100_000) -> None:
+def table_open(databases: Databases, n: int = 100_000) -> None:
     from PySide6.QtWidgets import QApplication
 
     from tests.bulk_records import make_records
     from vpchecklist import demo
 
     app = QApplication.instance() or QApplication([])
-    empty = _store(folder, "empty.sqlite")
+    empty = _store(databases, "empty.sqlite")
     floor, _, _, _ = _open_page(empty, demo.ensure_demo_users(empty)["demo.auditor"], app)
     empty.close()
-    store = _store(folder, "table.sqlite")
+    store = _store(databases, "table.sqlite")
     start = time.perf_counter()
     make_records(store, n, header_only=True)
     print(f"(inserted {n:,} rows in {time.perf_counter() - start:.1f} s)")
+    if databases.server_url:
+        # What autovacuum does within a minute of a bulk load on a running server: the
+        # planner's statistics and the visibility map an index-only count needs.
+        store.db.execute_sql("VACUUM ANALYZE")
     auditor = demo.ensure_demo_users(store)["demo.auditor"]
     opened, scrolled, rows, total = _open_page(store, auditor, app)
     print(
         f"Auditor table open at {n:,} records: {min(opened):.0f} ms best of {len(opened)} "
         f"(median {statistics.median(opened):.0f} ms; {rows} rows loaded of {total:,}); floor "
         f"in this run: the same page over an empty database {min(floor):.0f} ms; next page on "
-        f"scroll: {min(scrolled):.0f} ms (target: ≤ 50 ms where it was 65 ms)"
+        f"scroll: {min(scrolled):.0f} ms (target: ≤ {80 if databases.server_url else 50} ms)"
     )
     store.close()
 
 
 def main() -> None:
-    """``python benchmarks/export.py [pdf] [bulk] [table]`` (all three by default)."""
-    wanted = set(sys.argv[1:]) or {"pdf", "bulk", "table"}
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        if "pdf" in wanted:
-            per_pdf(folder)
-        if "bulk" in wanted:
-            bulk(folder)
-        if "table" in wanted:
-            table_open(folder)
+    """``python benchmarks/export.py [pdf] [bulk] [table] [--db postgresql://…]`` (all three by
+    default; with ``--db`` on SQLite files and then on that PostgreSQL server)."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("parts", nargs="*", choices=["pdf", "bulk", "table", []], default=[])
+    parser.add_argument(
+        "--db", help="also run on this PostgreSQL server: postgresql://USER@HOST:PORT/DBNAME"
+    )
+    args = parser.parse_args()
+    wanted = set(args.parts) or {"pdf", "bulk", "table"}
+    with tempfile.TemporaryDirectory() as tmp, backends(Path(tmp), args.db) as runs:
+        for databases in runs:
+            print(f"== {databases.name} ==")
+            if "pdf" in wanted:
+                per_pdf(databases)
+            if "bulk" in wanted:
+                bulk(databases)
+            if "table" in wanted:
+                table_open(databases)
 
 
 if __name__ == "__main__":

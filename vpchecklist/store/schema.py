@@ -478,6 +478,17 @@ def _v5_name_search_and_sorting(db: Database) -> None:
         _install_read_only_triggers(db)
     for column in _SORT_INDEXES:
         db.execute_sql(f"CREATE INDEX IF NOT EXISTS checklist_{column} ON checklist ({column})")
+    if not _is_sqlite(db):
+        # An SQLite index carries the rowid, so "ORDER BY column, id" reads it in order; a
+        # PostgreSQL index needs the id spelled out, or every page sorts the whole table.
+        for column in (*_SORT_INDEXES, "planned_start", "mrn", "status", "signed_at"):
+            db.execute_sql(
+                f"CREATE INDEX IF NOT EXISTS checklist_{column}_id ON checklist ({column}, id)"
+            )
+        db.execute_sql(
+            "CREATE INDEX IF NOT EXISTS checklist_status_planned_id "
+            "ON checklist (status, planned_start, id)"
+        )
 
 
 MIGRATIONS: list[tuple[int, Callable[[Database, bool, bool], None]]] = [
