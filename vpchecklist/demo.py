@@ -122,7 +122,7 @@ def require_demo_database(store: Store) -> None:
     """Demo users and data go only into a database created as a demo database."""
     if not store.is_demo:
         raise PermissionDenied(
-            f"The database {store.path} was not created as a demo database; demo data goes "
+            f"The database {store.label} was not created as a demo database; demo data goes "
             "only into a database made by 'vpchecklist demo' or 'vpchecklist-app --demo'."
         )
 
