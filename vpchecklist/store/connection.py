@@ -302,6 +302,11 @@ def open_store(
             read_only=read_only,
         )
     path = Path(path).expanduser()
+    if str(path).split(":/", 1)[0].lower() in ("postgresql", "postgres"):
+        # A URL that went through Path() somewhere ("postgresql:/host/db"): never a file.
+        raise StorageError(
+            f"{path} looks like a PostgreSQL URL that lost a slash; write postgresql://…"
+        )
     folder = path.parent
     if not path.exists() and (not create or read_only):
         raise StorageError(
