@@ -9,10 +9,14 @@ cannot be read.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vpchecklist.cli.arguments import Commands, add_user_args
 from vpchecklist.cli.context import Context, Exit, warn
 from vpchecklist.errors import ValidationError
+
+if TYPE_CHECKING:
+    from vpchecklist.services.server_setup import SetupReport
 
 
 def _require_file(ctx: Context) -> None:
@@ -70,9 +74,80 @@ def cmd_restore(ctx: Context) -> int:
     return Exit.OK
 
 
+def cmd_setup_postgres(ctx: Context) -> int:
+    """IT, once per server database, as its owner (see services.server_setup)."""
+    from vpchecklist.errors import DatabasePasswordNeeded
+    from vpchecklist.services.server_setup import setup_postgres
+
+    location = str(ctx.db_target)
+    try:
+        report = setup_postgres(location, ctx.args.app_role)
+    except DatabasePasswordNeeded:
+        password = ctx.secrets.read("Password of the database owner")
+        report = setup_postgres(location, ctx.args.app_role, password)
+    if ctx.args.format == "json":
+        ctx.print_json(report.as_dict())
+    else:
+        _print_setup(ctx, report)
+    for problem in report.problems:
+        warn(problem[0].upper() + problem[1:] + ".")
+    if report.problems:
+        warn(
+            f"The app role {report.app_role} still holds more than it needs (above); "
+            "revoke it as the owner, then run setup-postgres again."
+        )
+        return Exit.CHECK_FAILED
+    return Exit.OK
+
+
+def _print_setup(ctx: Context, report: SetupReport) -> None:
+    """One line per fact (the JSON form holds the same)."""
+    from vpchecklist.store import grants
+
+    granted, app = report.granted, report.app_role
+    if report.version_before == 0:
+        schema_line = f"created (version {report.version})"
+    elif report.version_before < report.version:
+        schema_line = f"migrated from version {report.version_before} to {report.version}"
+    else:
+        schema_line = f"already current (version {report.version})"
+    ctx.print(f"Database: {report.database}")
+    ctx.print(f"Schema {report.schema}: {schema_line}, owned by {report.owner}")
+    ctx.print(f"Triggers: {report.triggers} present and enabled")
+    if report.triggers_recreated:
+        ctx.print(f"Triggers re-created: {', '.join(report.triggers_recreated)}")
+    ctx.print(f"{app}: CONNECT on the database {granted.database}, USAGE on the schema")
+    ctx.print(f"{app}: SELECT on {', '.join(granted.select)}")
+    ctx.print(f"{app}: INSERT on {', '.join(granted.insert)}")
+    for table, columns in granted.update.items():
+        ctx.print(f"{app}: UPDATE on {table} ({', '.join(columns)})")
+    ctx.print(f"{app}: DELETE on {', '.join(granted.delete)}")
+    ctx.print(f"{app}: USAGE, SELECT on the sequences {', '.join(granted.sequences)}")
+    ctx.print(f"{app}: no UPDATE or DELETE on {', '.join(grants.APPEND_ONLY)}")
+    ctx.print(
+        f"{app}: no {', '.join(grants.NEVER)} on any table; no CREATE on the schema; "
+        "no TEMPORARY (revoked from PUBLIC)"
+    )
+    for note in report.notes:
+        ctx.print(note)
+
+
 def register(commands: Commands) -> None:
     db = commands.group("db", "database maintenance")
     db.add("check", cmd_check, "check integrity, foreign keys, schema version and triggers")
+    p = db.add(
+        "setup-postgres",
+        cmd_setup_postgres,
+        "create the schema as the database owner and grant the app role only what it needs "
+        "(PostgreSQL; IT, once)",
+    )
+    p.add_argument(
+        "--app-role",
+        required=True,
+        metavar="NAME",
+        help="the existing role the workstations connect as",
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text")
     p = commands.add("backup", cmd_backup, "write a verified backup copy of the database")
     p.add_argument("--out", metavar="FILE")
     p = commands.add(
