@@ -6,9 +6,10 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from vpchecklist.errors import ValidationError
 from vpchecklist.services.actors import Actor
@@ -16,6 +17,8 @@ from vpchecklist.services.actors import Actor
 if TYPE_CHECKING:
     from vpchecklist.machine_config import MachineConfig
     from vpchecklist.store import Store
+
+T = TypeVar("T")
 
 
 class Exit(IntEnum):
@@ -120,7 +123,6 @@ class Context:
         """The database, opened once. ``open_store`` refuses a file that is not a VP Checklist
         database before writing to it; ``read_only`` commands never write at all."""
         if self._store is None:
-            from vpchecklist.database_password import open_asking
             from vpchecklist.store import open_store
 
             target = self.db_target
@@ -138,15 +140,19 @@ class Context:
             if isinstance(target, Path):
                 self._store = open_with(None)
             else:
-                opened = open_asking(
-                    open_with, lambda problem: self._database_password(target, problem), 3
-                )
-                if opened is None:
-                    raise ValidationError(
-                        None, "No database password was typed; nothing was opened."
-                    )
-                self._store = opened
+                self._store = self.asking_password(open_with)
         return self._store
+
+    def asking_password(self, open_with: Callable[[str | None], T]) -> T:
+        """``open_with(None)`` on the server of ``db_target``, then with a password typed at
+        the terminal when the server asks for one (three tries)."""
+        from vpchecklist.database_password import open_asking
+
+        url = str(self.db_target)
+        opened = open_asking(open_with, lambda problem: self._database_password(url, problem), 3)
+        if opened is None:
+            raise ValidationError(None, "No database password was typed; nothing was opened.")
+        return opened
 
     @staticmethod
     def _database_password(url: str, problem: str) -> str | None:

@@ -76,15 +76,12 @@ def cmd_restore(ctx: Context) -> int:
 
 def cmd_setup_postgres(ctx: Context) -> int:
     """IT, once per server database, as its owner (see services.server_setup)."""
-    from vpchecklist.errors import DatabasePasswordNeeded
-    from vpchecklist.services.server_setup import setup_postgres
+    from vpchecklist.services.server_setup import require_server, setup_postgres
 
-    location = str(ctx.db_target)
-    try:
-        report = setup_postgres(location, ctx.args.app_role)
-    except DatabasePasswordNeeded:
-        password = ctx.secrets.read("Password of the database owner")
-        report = setup_postgres(location, ctx.args.app_role, password)
+    location = require_server(ctx.db_target)
+    report = ctx.asking_password(
+        lambda password: setup_postgres(location, ctx.args.app_role, password)
+    )
     if ctx.args.format == "json":
         ctx.print_json(report.as_dict())
     else:

@@ -14,6 +14,7 @@ role cannot) or whenever in doubt: the privileges are revoked and granted afresh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from peewee import Database
 
@@ -69,14 +70,19 @@ class SetupReport:
         }
 
 
-def _target(location: str, password: str | None) -> PostgresTarget:
+def require_server(location: Path | str) -> str:
+    """The URL of a server database, or the sentence saying an SQLite file will not do."""
     if not is_postgres_url(location):
         raise ValidationError(
             None,
             f"db setup-postgres prepares a PostgreSQL database, and {describe(location)} is "
             "an SQLite file; give --db postgresql://OWNER@HOST:PORT/DBNAME.",
         )
-    target = PostgresTarget.parse(location)
+    return str(location)
+
+
+def _target(location: str, password: str | None) -> PostgresTarget:
+    target = PostgresTarget.parse(require_server(location))
     return target.with_password(password) if password is not None else target
 
 
