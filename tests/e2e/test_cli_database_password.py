@@ -69,28 +69,24 @@ def test_three_refusals_end_with_the_servers_sentence(
     assert len(lines) == 3 and all("refused the password" in line for line in lines), lines
 
 
-def test_without_a_terminal_one_sentence_says_what_to_set(
-    db_path: str, no_stored_password: None
-) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "vpchecklist.cli",
-            "--db",
-            db_path,
-            "init",
-            "--admin",
-            "boss",
-            "--password-stdin",
-        ],
+def _init_without_terminal(db: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``init`` in a subprocess with no controlling terminal, as under cron or CI."""
+    return subprocess.run(
+        [sys.executable, "-m", "vpchecklist.cli", "--db", db, "init", "--admin", "boss"]
+        + ["--password-stdin"],
         input=f"{ADMIN_PASSWORD}\n",
         capture_output=True,
         text=True,
         timeout=60,
-        env=cli_env(),
-        start_new_session=True,  # no controlling terminal, as under cron or CI
+        env=cli_env(**env),
+        start_new_session=True,
     )
+
+
+def test_without_a_terminal_one_sentence_says_what_to_set(
+    db_path: str, no_stored_password: None
+) -> None:
+    result = _init_without_terminal(db_path)
     assert result.returncode == 2
     assert one_sentence(result.stderr).endswith(
         "asks for the password of the database account vp, and there is no terminal to ask "
@@ -99,25 +95,7 @@ def test_without_a_terminal_one_sentence_says_what_to_set(
 
 
 def test_pgpassword_is_used_without_asking(db_path: str, no_stored_password: None) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "vpchecklist.cli",
-            "--db",
-            db_path,
-            "init",
-            "--admin",
-            "boss",
-            "--password-stdin",
-        ],
-        input=f"{ADMIN_PASSWORD}\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=cli_env(PGPASSWORD=APP_PASSWORD),
-        start_new_session=True,
-    )
+    result = _init_without_terminal(db_path, PGPASSWORD=APP_PASSWORD)
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"Initialised {describe(db_path)} with administrator boss.\n"
     assert APP_PASSWORD not in result.stdout + result.stderr

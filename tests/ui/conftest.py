@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QWidget
 
+from ui.admin import AdminPage
 from ui.app import application
 from ui.operations import wait_for_background
 from ui.shell.main_window import MainWindow
@@ -49,6 +50,18 @@ def make_window(qtbot, store: Store) -> Iterator[WindowFactory]:  # type: ignore
     wait_for_background()
     for window in windows:
         window.close()
+
+
+@pytest.fixture
+def admin_page(qtbot, store: Store, actors) -> Iterator[AdminPage]:  # type: ignore[no-untyped-def]
+    """The administration page of the test's database, shown at 1280×800, for its admin."""
+    page = AdminPage(store, actors["admin"])
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    yield page
+    wait_for_background()
 
 
 class Driver:

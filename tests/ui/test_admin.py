@@ -27,12 +27,11 @@ from PySide6.QtWidgets import (
 
 from tests.conftest import PASSWORDS
 from ui.admin import AdminPage
-from ui.operations import wait_for_background
 from ui.shell.startup_recovery import RecoveryDialog, recover_from_open_failure
 from vpchecklist import demo
 from vpchecklist.errors import AuthError, PasswordChangeRequired, StorageError
 from vpchecklist.resources import templates_dir
-from vpchecklist.services import Actor, checklists, settings, users
+from vpchecklist.services import checklists, settings, users
 from vpchecklist.services.auth import authenticate, change_password, check_credentials
 from vpchecklist.services.backups import back_up_now, list_backups
 from vpchecklist.store import Store, open_store, schema
@@ -90,17 +89,6 @@ def select_user(qtbot, page: AdminPage, username: str) -> None:  # type: ignore[
     rect = table.visualRect(table.model().index(row, 0))
     qtbot.mouseClick(table.viewport(), LEFT, pos=rect.center())
     assert page.users.selected_username() == username
-
-
-@pytest.fixture
-def admin_page(qtbot, store: Store, actors: dict[str, Actor]) -> AdminPage:  # type: ignore[no-untyped-def]
-    page = AdminPage(store, actors["admin"])
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    page.show()
-    qtbot.waitExposed(page)
-    yield page
-    wait_for_background()
 
 
 def add_user_through_form(qtbot, page: AdminPage, username: str, full_name: str) -> None:  # type: ignore[no-untyped-def]

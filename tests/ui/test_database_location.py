@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 
 import main
 from ui.admin import AdminPage
-from ui.operations import wait_for_background
 from ui.shell.login_page import LoginPage
 from ui.widgets import ElidedLabel
 from vpchecklist.store import open_store
@@ -68,17 +67,6 @@ def test_a_long_path_loses_its_middle_and_keeps_the_file_name(qtbot, tmp_path, m
         page.close()
     finally:
         store.close()
-
-
-@pytest.fixture
-def admin_page(qtbot, store, actors):  # type: ignore[no-untyped-def]
-    page = AdminPage(store, actors["admin"])
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    page.show()
-    qtbot.waitExposed(page)
-    yield page
-    wait_for_background()
 
 
 def test_the_admin_settings_show_the_database_read_only(qtbot, admin_page, db_path):  # type: ignore[no-untyped-def]

@@ -7,10 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
-from ui.admin import AdminPage
 from ui.auditor.record_view import RecordDialog
 from ui.checklist import ChecklistPage
-from ui.operations import wait_for_background
 from vpchecklist import demo
 from vpchecklist.errors import ValidationError
 from vpchecklist.presentation import mrn_words
@@ -25,17 +23,6 @@ def test_the_window_header_names_the_site(qtbot, make_window, store, actors, pas
     drive.signed_in(window, "nurse", passwords["nurse"])
     site = window.findChild(QLabel, "session.site")
     assert site.isVisible() and "St Mary's Spine Unit" in site.text()
-
-
-@pytest.fixture
-def admin_page(qtbot, store, actors):  # type: ignore[no-untyped-def]
-    page = AdminPage(store, actors["admin"])
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    page.show()
-    qtbot.waitExposed(page)
-    yield page
-    wait_for_background()
 
 
 def test_a_backup_folder_that_cannot_be_written_is_refused_when_saved(qtbot, admin_page, store):  # type: ignore[no-untyped-def]
