@@ -26,6 +26,7 @@ from vpchecklist.store.location import PostgresTarget, is_postgres_url
 
 FILE_NAME = "vpchecklist.toml"
 KEYS = ("database", "site_name", "anchor_path")
+SQLITE_URL = "sqlite:///"  # peewee's spelling of a file: sqlite:///vp.sqlite, sqlite:////srv/vp
 SITE_NAME_LIMIT = 120  # as the site name setting (services.settings)
 _AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
 _AT_END = re.compile(r"\s*\(at end of document\)\s*$")
@@ -99,22 +100,31 @@ def _check(key: str, value: str, folder: Path) -> Path | str | None:
     if not text:
         raise ValidationError(key, f"{key} is empty; remove the line to use the default")
     if key == "database":
-        if is_postgres_url(text):
-            PostgresTarget.parse(text)  # a malformed URL is refused here, with its line
-            return text
-        if "://" in text:
-            raise ValidationError(
-                key,
-                f"{_scheme(text)}:// is not a database this version can use "
-                "(a file path, or postgresql://USER@HOST:PORT/DBNAME)",
-            )
+        return _target(text, folder)
     return _local_path(text, folder)
 
 
-def _local_path(text: str, folder: Path) -> Path:
+def _target(text: str, folder: Path | None) -> Path | str:
+    """A ``postgresql://`` URL (checked, kept as written), an ``sqlite:///`` URL or a path
+    (relative to ``folder``; to the working folder, as typed, when None)."""
+    if is_postgres_url(text):
+        PostgresTarget.parse(text)  # a malformed URL is refused before anything opens
+        return text
+    if text.lower().startswith(SQLITE_URL):
+        return _local_path(text[len(SQLITE_URL) :], folder)
+    if "://" in text:
+        raise ValidationError(
+            "db",
+            f"{_scheme(text)}:// is not a database this version can use "
+            "(a file path, or postgresql://USER@HOST:PORT/DBNAME)",
+        )
+    return _local_path(text, folder)
+
+
+def _local_path(text: str, folder: Path | None) -> Path:
     """``~`` is the user's home; a relative path is relative to the configuration file."""
     path = Path(text).expanduser()
-    return path if path.is_absolute() else folder / path
+    return path if path.is_absolute() or folder is None else folder / path
 
 
 def _scheme(text: str) -> str:
@@ -196,11 +206,7 @@ def database_location(
     default SQLite file: a ``Path`` for a file, the URL string for PostgreSQL."""
     for given in (explicit, os.environ.get("VPCHECKLIST_DB")):
         if given:
-            text = os.fspath(given)
-            if is_postgres_url(text):
-                PostgresTarget.parse(text)
-                return text
-            return Path(text).expanduser()
+            return _target(os.fspath(given), None)
     configured = (config or active()).database
     return configured if configured is not None else default_database_file()
 

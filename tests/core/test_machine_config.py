@@ -179,3 +179,13 @@ def test_the_site_name_of_the_database_wins_and_the_file_fills_in(
     settings.update(store, actors["admin"], {"site_name": "St Mary's Spine Unit"})
     assert settings.site_name(store) == "St Mary's Spine Unit"
     assert settings.get_all(store)["site_name"] == "St Mary's Spine Unit"
+
+
+def test_an_sqlite_url_is_a_file_as_peewee_spells_it(tmp_path: Path) -> None:
+    path = _write('database = "sqlite:///room2.sqlite"\n')
+    assert load().database == path.parent / "room2.sqlite"
+    assert database_location(f"sqlite:///{tmp_path}/a.sqlite") == tmp_path / "a.sqlite"
+    assert database_location("sqlite:///relative.sqlite") == Path("relative.sqlite")
+    assert database_location("relative.sqlite") == Path("relative.sqlite")  # as typed
+    with pytest.raises(ValidationError, match=r"^db: mysql:// is not a database"):
+        database_location("mysql://vp@db1/vp")
