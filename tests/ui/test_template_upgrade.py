@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from tests.ui.test_admin import admin_page, child, click  # noqa: F401 (fixture)
+from tests.ui.test_admin import child, click
 from tests.ui.test_checklist_flows import find, open_page, start
 from vpchecklist.resources import templates_dir
 from vpchecklist.services import checklists
