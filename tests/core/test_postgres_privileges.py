@@ -274,3 +274,47 @@ def test_the_app_role_works_fully_and_cannot_undo_the_protections(
 
     code, out, err = cli(capsys, "--db", app_url, "audit", "verify")
     assert code == 0, err
+
+
+def test_db_check_on_the_server_checks_triggers_and_privileges(
+    capsys: pytest.CaptureFixture[str], server: tuple[PostgresCluster, str]
+) -> None:
+    cluster, name = server
+    setup(capsys, cluster, name)
+    owner_url, app_url = cluster.url(name, OWNER), cluster.url(name, APP)
+    healthy = "is healthy (schema version, triggers, privileges)."
+
+    code, out, err = cli(capsys, "--db", app_url, "db", "check")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Privileges checked for the account vp_app.",
+        f"Database PostgreSQL vp_app@127.0.0.1:{cluster.port}/{name} {healthy}",
+    ]
+    code, out, err = cli(capsys, "--db", owner_url, "db", "check")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:2] == [
+        "Connected as the owner vp_owner: the protections against the app role do not apply "
+        "to this account; the workstations connect as the app role.",
+        "Privileges checked for: vp_app.",
+    ]
+    code, out, _err = cli(capsys, "--db", cluster.url(name, SUPERUSER), "db", "check")
+    assert code == 0 and "a superuser: no privilege restrains this account" in out
+
+    # The owner grants too much by hand and disables a trigger: both named, exit 1.
+    cluster.psql(f"GRANT UPDATE ON signature TO {APP}", db=name)
+    cluster.psql(f"GRANT TRUNCATE ON audit_event TO {APP}", db=name)
+    cluster.psql('ALTER TABLE "answer" DISABLE TRIGGER answer_frozen_update', db=name)
+    for url in (app_url, owner_url):
+        code, out, err = cli(capsys, "--db", url, "db", "check")
+        assert code == 1 and healthy not in out
+        assert "The protective trigger answer_frozen_update is missing." in err
+        assert "The account vp_app may UPDATE the table signature." in err
+        assert "The account vp_app may TRUNCATE the table audit_event." in err
+        assert err.splitlines()[-1].endswith(
+            "(it re-creates missing triggers and grants the privileges afresh)."
+        )
+    # What the last line says repairs it.
+    out = setup(capsys, cluster, name)
+    assert "Triggers re-created: answer_frozen_update" in out
+    code, out, err = cli(capsys, "--db", app_url, "db", "check")
+    assert (code, err) == (0, ""), err

@@ -26,6 +26,8 @@ def _require_file(ctx: Context) -> None:
 
 def cmd_check(ctx: Context) -> int:
     """Read-only: integrity, foreign keys, schema version and the protective triggers."""
+    if not isinstance(ctx.db_target, Path):
+        return _check_server(ctx)
     from vpchecklist.store.backup import check_file
     from vpchecklist.store.identity import require_vp_database
 
@@ -45,6 +47,29 @@ def cmd_check(ctx: Context) -> int:
     ctx.print(
         f"Database {ctx.db_path} is healthy (integrity, foreign keys, schema version, triggers)."
     )
+    return Exit.OK
+
+
+def _check_server(ctx: Context) -> int:
+    """PostgreSQL: the schema version, every trigger present and enabled, and the privileges
+    (PostgreSQL checks integrity and foreign keys on every write)."""
+    from vpchecklist.services.server_setup import check_privileges
+
+    store = ctx.store(read_only=True)
+    privileges = check_privileges(store)
+    problems = store.integrity_problems() + privileges.problems
+    for note in privileges.notes:
+        ctx.print(note)
+    if problems:
+        for problem in problems[:20]:
+            warn(problem[0].upper() + problem[1:] + ".")
+        warn(
+            f"The database {ctx.db_label} has problems; as its owner, run vpchecklist db "
+            "setup-postgres --app-role NAME (it re-creates missing triggers and grants the "
+            "privileges afresh)."
+        )
+        return Exit.CHECK_FAILED
+    ctx.print(f"Database {ctx.db_label} is healthy (schema version, triggers, privileges).")
     return Exit.OK
 
 

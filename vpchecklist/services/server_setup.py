@@ -20,7 +20,7 @@ from peewee import Database
 
 from vpchecklist.errors import ValidationError
 from vpchecklist.services import audit
-from vpchecklist.store import grants, open_store, postgres, schema
+from vpchecklist.store import Store, grants, open_store, postgres, schema
 from vpchecklist.store.location import PostgresTarget, describe, is_postgres_url
 
 
@@ -192,3 +192,47 @@ def setup_postgres(location: str, app_role: str, password: str | None = None) ->
         )
     finally:
         store.close()
+
+
+@dataclass
+class PrivilegeCheck:
+    """``db check`` on a server: what the connecting account is, and what any account may do
+    beyond the app role's needs (empty ``problems`` when nothing)."""
+
+    notes: list[str]
+    problems: list[str]
+
+
+def check_privileges(store: Store) -> PrivilegeCheck:
+    """The owner or a superuser is told that the protections do not bind it, and the other
+    accounts holding privileges on the tables are checked; any other account checks itself."""
+    db = store.db
+    notes: list[str] = []
+    problems: list[str] = []
+    with store.reading():
+        me = grants.current_role(db)
+        owner = grants.table_owners(db).get("signature", "")
+        if grants.role(db, me).superuser:
+            notes.append(
+                f"Connected as {me}, a superuser: no privilege restrains this account; the "
+                "workstations connect as the app role."
+            )
+        elif owner and grants.is_member(db, me, owner):
+            notes.append(
+                f"Connected as the owner {owner}: the protections against the app role do not "
+                "apply to this account; the workstations connect as the app role."
+            )
+        else:
+            problems += grants.excess_privileges(db, me)
+            notes.append(f"Privileges checked for the account {me}.")
+            return PrivilegeCheck(notes, problems + grants.public_privileges(db))
+        others = [g for g in grants.grantees(db) if not grants.is_member(db, g, owner)]
+        for other in others:
+            problems += grants.excess_privileges(db, other)
+        notes.append(
+            f"Privileges checked for: {', '.join(others)}."
+            if others
+            else "No other account holds privileges on the tables."
+        )
+        problems += grants.public_privileges(db)
+    return PrivilegeCheck(notes, problems)
