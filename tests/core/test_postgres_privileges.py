@@ -54,11 +54,11 @@ def server(postgres_cluster: PostgresCluster) -> Iterator[tuple[PostgresCluster,
     postgres_cluster.drop_database(name)
 
 
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+def cli(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = "") -> tuple[int, str, str]:
     """Run ``vpchecklist ARGV`` in this process: exit status, stdout, stderr."""
     out = io.StringIO()
     capsys.readouterr()
-    code = main(list(argv), stdin=io.StringIO(), out=out)
+    code = main(list(argv), stdin=io.StringIO(stdin), out=out)
     return code, out.getvalue(), capsys.readouterr().err
 
 

@@ -76,7 +76,8 @@ def _check_server(ctx: Context) -> int:
 def cmd_backup(ctx: Context) -> int:
     from vpchecklist.services.backups import back_up_now
 
-    _require_file(ctx)
+    if isinstance(ctx.db_target, Path):
+        _require_file(ctx)
     store = ctx.store()  # refuses a damaged database before copying it
     out = Path(ctx.args.out) if ctx.args.out else None
     target = back_up_now(store, None, out=out)  # the service writes the audit event
@@ -87,9 +88,29 @@ def cmd_backup(ctx: Context) -> int:
 def cmd_restore(ctx: Context) -> int:
     """An administrator's restore; the database is never opened here (the service takes its
     exclusive lock first)."""
-    from vpchecklist.services.backups import restore
+    from vpchecklist.services.backups import restore, restore_server
 
     password = ctx.secrets.read(f"Password for {ctx.args.user}")
+    if not isinstance(ctx.db_target, Path):
+        location = str(ctx.db_target)
+        done = ctx.asking_password(
+            lambda db_password: restore_server(
+                location,
+                Path(ctx.args.file),
+                ctx.args.user,
+                password,
+                ctx.args.other_site,
+                db_password,
+            )
+        )
+        ctx.print(f"Restored {ctx.db_label} from {ctx.args.file} (checked and audited).")
+        if done.triggers_recreated:
+            ctx.print(f"Re-created missing triggers: {', '.join(done.triggers_recreated)}.")
+        ctx.print(
+            "Grant the workstations' role its privileges on it: as the owner, run "
+            "vpchecklist db setup-postgres --app-role NAME."
+        )
+        return Exit.OK
     result = restore(ctx.db_path, Path(ctx.args.file), ctx.args.user, password, ctx.args.other_site)
     ctx.print(f"Restored {ctx.db_path} from {ctx.args.file} (checked and audited).")
     if result.triggers_recreated:

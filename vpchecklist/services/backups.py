@@ -24,7 +24,7 @@ from vpchecklist.errors import PermissionDenied, StorageError, VPError
 from vpchecklist.services import audit, integrity, settings
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.auth import check_credentials
-from vpchecklist.store import Store, anchor, events, open_store, schema
+from vpchecklist.store import Store, anchor, events, open_store, pg_backup, schema
 from vpchecklist.store.backup import (
     backup_to,
     check_file,
@@ -32,6 +32,7 @@ from vpchecklist.store.backup import (
     move_aside,
     replaced_name,
 )
+from vpchecklist.store.location import PostgresTarget
 from vpchecklist.store.lock import FileLock
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 DAILY, WEEKLY, MONTHLY = 14, 8, 12
 KEEP = DAILY  # the newest backup of each of the last 14 days (the UI's sentence)
 PATTERN = "vpchecklist-*.sqlite"
+#: Backups of a PostgreSQL database (``pg_dump -Fc``) are listed and pruned the same way.
+PATTERNS = (PATTERN, f"vpchecklist-*{pg_backup.SUFFIX}")
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def list_backups(folder: Path) -> list[BackupInfo]:
     if not folder.is_dir():
         return []
     found = []
-    for path in folder.glob(PATTERN):
+    for path in (p for pattern in PATTERNS for p in folder.glob(pattern)):
         stat = path.stat()
         found.append(BackupInfo(path, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC)))
     return sorted(found, key=lambda b: b.modified, reverse=True)
@@ -121,12 +124,15 @@ def write_backup(
     report = integrity.verify(store)
     with store.reading():
         verified_head = events.head()
-    if store.path is None:
-        raise StorageError(
-            "Backups of a PostgreSQL database are made with pg_dump (not built yet)."
-        )
-    path = backup_to(store.path, target, progress)
-    head = _head_of(path)
+    if store.target is not None:
+        head = pg_backup.dump(store.target, target)
+        path = target
+        if progress is not None:
+            progress(1, 1)
+    else:
+        assert store.path is not None
+        path = backup_to(store.path, target, progress)
+        head = _head_of(path)
     clean = report.intact and head.seq >= verified_head.seq
     if not report.intact:
         log.warning("backup %s made of a database that fails audit verify", path.name)
@@ -158,7 +164,8 @@ def back_up_now(
         target, clean = write_backup(store, out, progress)
     else:
         target_folder = folder or settings.backup_folder(store)
-        target, clean = write_backup(store, default_backup_name(target_folder), progress)
+        name = pg_backup.default_name if store.is_postgres else default_backup_name
+        target, clean = write_backup(store, name(target_folder), progress)
         _prune(target_folder)
     with store.transaction():
         audit.record(
@@ -323,6 +330,61 @@ def restore(
     finally:
         restored.close()
     return Restored(kept, recreated, head)
+
+
+def restore_server(
+    location: str,
+    backup: Path,
+    username: str,
+    password: str,
+    other_site: bool = False,
+    db_password: str | None = None,
+) -> Restored:
+    """PostgreSQL: ``pg_restore`` ``backup`` into the EMPTY database at ``location``, then the
+    same checks as a file restore (schema version, chains, anchors, triggers re-created, an
+    administrator of the backup), audited and anchored in the restored database.
+
+    A server database is never overwritten: IT creates an empty one (owned by the owner) and
+    points the workstations at it once restored. When a check or the administrator's password
+    fails, what was restored is dropped again, leaving the database empty as it was.
+    """
+    target = PostgresTarget.parse(location)
+    if db_password is not None:
+        target = target.with_password(db_password)
+    backup = Path(backup).expanduser()
+    if not backup.is_file():
+        raise StorageError(f"The file {backup} does not exist; nothing was restored.")
+    reason = pg_backup.non_empty_reason(target)
+    if reason is not None:
+        raise StorageError(
+            f"The database {target.label} is not empty ({reason}); a backup is restored only "
+            "into a new, empty database. Nothing was restored."
+        )
+    pg_backup.restore_into(target, backup)
+    try:
+        staged = open_store(location, create=False, password=db_password)
+        try:
+            actor = _authenticate_admin(staged, username, password)
+            recreated = _check_staged(staged, backup, None, other_site)
+            with staged.transaction():
+                audit.record(
+                    actor.username,
+                    "restore",
+                    file=backup.name,
+                    kept=None,
+                    triggers_recreated=recreated,
+                    other_site=False,
+                )
+            with staged.reading():
+                anchor.append_current("restore")
+                head = events.head().seq
+        finally:
+            staged.close()
+    except BaseException:
+        pg_backup.empty_again(target)
+        raise
+    log.info("server database restored at %s", utc_now())
+    return Restored(None, recreated, head)
 
 
 def _audit_refusal(database: Path, actor: Actor, error: StorageError) -> None:
