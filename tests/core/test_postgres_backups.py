@@ -16,7 +16,14 @@ import pytest
 from argon2 import PasswordHasher
 
 from tests.core.conftest import Checklist as Documents
-from tests.core.test_postgres_privileges import APP, OWNER, cli, server, setup  # noqa: F401
+from tests.core.test_postgres_privileges import (  # noqa: F401 (server: a fixture)
+    APP,
+    APP_PASSWORD,
+    OWNER,
+    cli,
+    server,
+    setup,
+)
 from tests.postgres_cluster import PostgresCluster
 from vpchecklist.services import auth, backups, checklists, settings, signing, users
 from vpchecklist.store import open_store, pg_backup
@@ -218,12 +225,16 @@ def test_the_daily_backup_goes_to_the_backup_folder_and_is_listed(
     capsys: pytest.CaptureFixture[str],
     server: tuple[PostgresCluster, str],  # noqa: F811
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cluster, name = server
     setup(capsys, cluster, name)
     url = cluster.url(name, APP)
     _records(url)
-    store = open_store(url)
+    # A password typed at the prompt (none in ~/.pgpass): pg_dump gets it in PGPASSWORD.
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    store = open_store(url, password=APP_PASSWORD)
     try:
         path = backups.run_daily_if_due(store)
         assert path is not None and path.suffix == ".dump"

@@ -123,7 +123,8 @@ def dump(target: PostgresTarget, out: Path) -> events.Head:
             "ORDER BY seq DESC LIMIT 1"
         ).fetchone()
         head = events.Head(row[0], row[1], row[2]) if row else events.Head(0, "0" * 64, "")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(partial, flags | getattr(os, "O_BINARY", 0), 0o600)
         try:
             with os.fdopen(fd, "wb") as sink:
                 _run(
