@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,11 +20,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.postgres_cluster import PostgresCluster, find_bindir, start_cluster  # noqa: E402
+from tests.raw_database import Database, DatabaseURL  # noqa: E402
 from vpchecklist.services import Actor, users  # noqa: E402
 from vpchecklist.store import Store, open_store  # noqa: E402
-
-#: A test database: an SQLite file, or a ``postgresql://`` URL on ``--backend postgresql``.
-Database = Path | str
 
 _DESELECTED = pytest.StashKey[int]()
 
@@ -120,28 +119,58 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         cluster.remove()
 
 
+class DatabaseMaker:
+    """Makes test databases on the session's backend: files on SQLite; on PostgreSQL new
+    databases on the session's cluster, owned by the app role ``vp``."""
+
+    def __init__(self, cluster: PostgresCluster | None) -> None:
+        self.cluster = cluster
+
+    def new(self, folder: Path) -> Database:
+        """An empty database "in" ``folder`` (on PostgreSQL the folder is just made)."""
+        if self.cluster is None:
+            return folder / "vpchecklist.sqlite"
+        folder.mkdir(parents=True, exist_ok=True)
+        return DatabaseURL(self.cluster.url(self.cluster.new_database()), folder)
+
+    def copy(self, source: Database, folder: Path) -> Database:
+        """A copy of the closed database ``source`` (a file copy, or CREATE DATABASE … TEMPLATE)."""
+        if self.cluster is None:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / Path(source).name
+            shutil.copy(source, target)
+            return target
+        assert isinstance(source, DatabaseURL)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = self.cluster.new_database(template=source.dbname)
+        return DatabaseURL(self.cluster.url(name), folder)
+
+    def drop(self, db: Database) -> None:
+        if self.cluster is not None and isinstance(db, DatabaseURL):
+            self.cluster.drop_database(db.dbname)
+
+
+@pytest.fixture(scope="session")
+def databases(request: pytest.FixtureRequest, backend: str) -> DatabaseMaker:
+    cluster = request.getfixturevalue("postgres_cluster") if backend == "postgresql" else None
+    return DatabaseMaker(cluster)
+
+
 @pytest.fixture
-def new_db(
-    request: pytest.FixtureRequest, backend: str, tmp_path: Path
-) -> Iterator[Callable[[str], Database]]:
+def new_db(databases: DatabaseMaker, tmp_path: Path) -> Iterator[Callable[[str], Database]]:
     """Makes another empty database for this test: ``new_db("other")`` is a file under
-    ``tmp_path/other/`` on SQLite, a new database owned by ``vp`` on PostgreSQL."""
-    made: list[str] = []
-    cluster: PostgresCluster | None = None
-    if backend == "postgresql":
-        cluster = request.getfixturevalue("postgres_cluster")
+    ``tmp_path/other/`` on SQLite, a new database owned by ``vp`` on PostgreSQL (dropped after
+    the test)."""
+    made: list[Database] = []
 
     def make(label: str = "data") -> Database:
-        if cluster is None:
-            return tmp_path / label / "vpchecklist.sqlite"
-        name = cluster.new_database()
-        made.append(name)
-        return cluster.url(name)
+        db = databases.new(tmp_path / label)
+        made.append(db)
+        return db
 
     yield make
-    if cluster is not None:
-        for name in made:
-            cluster.drop_database(name)
+    for db in made:
+        databases.drop(db)
 
 
 @pytest.fixture

@@ -267,15 +267,18 @@ class PostgresCluster:
         if os.environ.get("PGPASSFILE") == str(self.passfile):
             self._write_passfile()
 
-    def new_database(self, owner: str = APP_ROLE, prefix: str = "vp_test") -> str:
-        """A new empty database owned by ``owner``; returns its name."""
+    def new_database(
+        self, owner: str = APP_ROLE, prefix: str = "vp_test", template: str = "template1"
+    ) -> str:
+        """A new database owned by ``owner`` (a copy of ``template``: empty by default);
+        returns its name. The template must have no open sessions."""
         from psycopg import sql
 
         name = f"{prefix}_{os.getpid()}_{next(self._counter)}"
         with self.superuser() as conn:
             conn.execute(
-                sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                    sql.Identifier(name), sql.Identifier(owner)
+                sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(owner), sql.Identifier(template)
                 )
             )
         return name

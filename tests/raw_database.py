@@ -19,6 +19,32 @@ from typing import Any
 Database = Path | str
 
 
+class DatabaseURL(str):
+    """A ``postgresql://`` URL that also names the test's own folder as ``.parent``.
+
+    Tests write their input files "next to the database" (``db.parent / "doc.json"``); on
+    PostgreSQL there is no file, so ``.parent`` is the folder the SQLite file would be in.
+    """
+
+    parent: Path
+
+    def __new__(cls, url: str, folder: Path) -> DatabaseURL:
+        made = super().__new__(cls, url)
+        made.parent = folder
+        return made
+
+    @property
+    def dbname(self) -> str:
+        return self.rsplit("/", 1)[1].split("?", 1)[0]
+
+
+def errors() -> tuple[type[Exception], ...]:
+    """The exceptions a refused raw statement raises (either engine's driver)."""
+    import psycopg
+
+    return (sqlite3.DatabaseError, psycopg.Error)
+
+
 def is_postgres(db: Database) -> bool:
     return isinstance(db, str) and db.startswith(("postgresql://", "postgres://"))
 
@@ -46,7 +72,7 @@ def query(db: Database, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         with _pg_connection(str(db), autocommit=True) as conn, conn.cursor() as cur:
             cur.execute(_pg_sql(sql, params), params or None)
             return [tuple(r) for r in cur.fetchall()] if cur.description else []
-    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         return conn.execute(sql, params).fetchall()
 
 
@@ -99,3 +125,18 @@ def tamper(db: Database, *statements: str | tuple[str, Sequence[Any]]) -> list[i
                 sql, params = (item, ()) if isinstance(item, str) else item
                 counts.append(conn.execute(sql, tuple(params)).rowcount)
     return counts
+
+
+def execute(db: Database, sql: str, *params: Any) -> int:
+    """Change rows past the product, triggers left in place; the number of rows changed."""
+    if is_postgres(db):
+        with _pg_connection(str(db), autocommit=True) as conn, conn.cursor() as cur:
+            cur.execute(_pg_sql(sql, params), params or None)
+            return cur.rowcount
+    with closing(sqlite3.connect(db)) as conn, conn:
+        return conn.execute(sql, params).rowcount
+
+
+def exists(db: Database) -> bool:
+    """Whether the database is there at all (a PostgreSQL test database always is)."""
+    return is_postgres(db) or Path(db).exists()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -14,7 +13,9 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
+from tests import raw_database
 from tests.documents import LUMBAR_ANSWERS
+from tests.raw_database import Database
 from vpchecklist.services import auth, checklists, signing, users
 from vpchecklist.store import open_store
 
@@ -56,7 +57,7 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 
 def run_cli(
-    db: Path | str,
+    db: Database,
     *args: str,
     password: str | Sequence[str] | None = None,
     env: dict[str, str] | None = None,
@@ -78,7 +79,9 @@ def run_cli(
     )
 
 
-def as_user(db: Path, username: str, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+def as_user(
+    db: Database, username: str, *args: str, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
     """Run a command as ``username`` (password from ``PASSWORDS`` via --password-stdin)."""
     kwargs.setdefault("password", PASSWORDS.get(username, ""))
     return run_cli(db, *args, "--user", username, "--password-stdin", **kwargs)
@@ -94,22 +97,15 @@ def one_sentence(stderr: str) -> str:
     return text
 
 
-def counts(db: Path) -> dict[str, int]:
+def counts(db: Database) -> dict[str, int]:
     """Row counts of every content table (what 'nothing partly written' compares)."""
     tables = ["checklist", "answer", "answer_history", "acknowledgement", "signature", "addendum"]
-    conn = sqlite3.connect(db)
-    try:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
-    finally:
-        conn.close()
+    return raw_database.table_counts(db, tables)
 
 
-def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+def query(db: Database, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Rows read past the product (``?`` placeholders on both backends)."""
+    return raw_database.query(db, sql, *params)
 
 
 #: Cheap argon2id parameters for the test users: every CLI call verifies a password, and the
@@ -117,7 +113,7 @@ def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
 QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024)
 
 
-def make_database(path: Path) -> Path:
+def make_database(path: Database) -> Database:
     """A database with one user of every role (created in-process: quicker than four CLIs)."""
     store = open_store(path)
     real, auth._hasher = auth._hasher, QUICK_HASHER
@@ -135,7 +131,7 @@ def make_database(path: Path) -> Path:
 
 
 def seed(
-    db: Path,
+    db: Database,
     *docs: dict[str, Any],
     sign: str | None = None,
     user: str = "nurse",

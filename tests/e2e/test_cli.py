@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,8 @@ from cli_support import (
     write_json,
 )
 
+from tests import raw_database
+from tests.raw_database import Database
 from vpchecklist.demo import DEMO_PASSWORD
 
 LIST_KEYS = {"id", "mrn", "levels", "status", "signed_by", "signed_at"}
@@ -63,33 +65,32 @@ def _list(db: Path, *filters: str, user: str = "auditor") -> list[dict[str, Any]
 # --- init and users ------------------------------------------------------------------------
 
 
-def test_init_creates_database_and_first_admin(tmp_path: Path) -> None:
-    db = tmp_path / "fresh" / "vp.sqlite"
+def test_init_creates_database_and_first_admin(new_db: Callable[[str], Database]) -> None:
+    db = new_db("fresh")
     result = run_cli(db, "init", "--admin", "boss", "--password-stdin", password="boss-password-1")
     assert result.returncode == 0, result.stderr
     assert "boss" in result.stdout
-    assert db.is_file()
-    assert query(db, "SELECT username, role FROM user") == [("boss", "admin")]
+    assert query(db, 'SELECT username, role FROM "user"') == [("boss", "admin")]
     assert run_cli(db, "db", "check").returncode == 0
 
     again = run_cli(db, "init", "--admin", "boss2", "--password-stdin", password="boss-password-2")
     assert again.returncode == 2
     assert "already has users" in one_sentence(again.stderr)
-    assert query(db, "SELECT username FROM user") == [("boss",)]
+    assert query(db, 'SELECT username FROM "user"') == [("boss",)]
 
 
-def test_init_refuses_a_short_password(tmp_path: Path) -> None:
-    db = tmp_path / "fresh" / "vp.sqlite"
+def test_init_refuses_a_short_password(new_db: Callable[[str], Database]) -> None:
+    db = new_db("fresh")
     result = run_cli(db, "init", "--admin", "boss", "--password-stdin", password="short")
     assert result.returncode == 2
     assert "10 characters" in one_sentence(result.stderr)
-    if db.exists():
-        assert query(db, "SELECT count(*) FROM user") == [(0,)]
+    if raw_database.exists(db) and "user" in raw_database.table_names(db):
+        assert query(db, 'SELECT count(*) FROM "user"') == [(0,)]
 
 
 @pytest.mark.slow
-def test_users_add_list_disable(tmp_path: Path) -> None:
-    db = tmp_path / "fresh" / "vp.sqlite"
+def test_users_add_list_disable(new_db: Callable[[str], Database]) -> None:
+    db = new_db("fresh")
     boss_pw, nina_pw = "boss-password-1", "nina-password-1"
     assert (
         run_cli(db, "init", "--admin", "boss", "--password-stdin", password=boss_pw).returncode == 0
@@ -128,7 +129,7 @@ def test_users_add_list_disable(tmp_path: Path) -> None:
     )  # fmt: skip
     assert refused.returncode == 1
     assert "cannot manage users" in one_sentence(refused.stderr)
-    assert query(db, "SELECT count(*) FROM user WHERE username = 'eve'") == [(0,)]
+    assert query(db, "SELECT count(*) FROM \"user\" WHERE username = 'eve'") == [(0,)]
 
     disabled = as_user(db, "boss", "users", "disable", "nina", password=boss_pw)
     assert disabled.returncode == 0, disabled.stderr
@@ -308,8 +309,8 @@ def test_checklist_show_json(cli_db: Path) -> None:
 # --- demo ------------------------------------------------------------------------------------
 
 
-def test_demo_prints_one_id_per_signed_checklist(tmp_path: Path) -> None:
-    db = tmp_path / "demo" / "vp.sqlite"
+def test_demo_prints_one_id_per_signed_checklist(new_db: Callable[[str], Database]) -> None:
+    db = new_db("demo")
     result = run_cli(db, "demo", "--count", "6", "--seed", "3")
     assert result.returncode == 0, result.stderr
     ids = [int(line) for line in result.stdout.splitlines()]
@@ -333,23 +334,23 @@ def _list_as_demo_auditor(db: Path) -> list[dict[str, Any]]:
 def test_demo_is_refused_on_a_database_with_real_checklists(cli_db: Path) -> None:
     seed(cli_db, complete_doc())
     before = counts(cli_db)
-    users_before = query(cli_db, "SELECT count(*) FROM user")
+    users_before = query(cli_db, 'SELECT count(*) FROM "user"')
     result = run_cli(cli_db, "demo", "--count", "3")
     assert result.returncode == 1  # refused (issue 12: demo is demo only)
     assert "not created as a demo database" in one_sentence(result.stderr)
     assert result.stdout == ""
     assert counts(cli_db) == before
-    assert query(cli_db, "SELECT count(*) FROM user") == users_before
+    assert query(cli_db, 'SELECT count(*) FROM "user"') == users_before
 
 
 def test_demo_is_refused_on_a_database_with_users_but_no_checklists(cli_db: Path) -> None:
     """Issue 12 finding 1 (reverses issue 3's 'users alone do not count'): on a production
     database with users but no checklists, demo would add demo.admin with a published password."""
-    users_before = query(cli_db, "SELECT username FROM user ORDER BY username")
+    users_before = query(cli_db, 'SELECT username FROM "user" ORDER BY username')
     result = run_cli(cli_db, "demo", "--count", "2", "--seed", "1")
     assert result.returncode == 1
     assert "not created as a demo database" in one_sentence(result.stderr)
-    assert query(cli_db, "SELECT username FROM user ORDER BY username") == users_before
+    assert query(cli_db, 'SELECT username FROM "user" ORDER BY username') == users_before
 
 
 # --- audit, db check, backup, restore --------------------------------------------------------
@@ -377,9 +378,13 @@ def test_audit_verify_and_log(cli_db: Path) -> None:
     one_sentence(nurse_log.stderr)
 
 
-def test_db_check(cli_db: Path, tmp_path: Path) -> None:
+def test_db_check(cli_db: Path) -> None:
     ok = run_cli(cli_db, "db", "check")
     assert ok.returncode == 0, ok.stderr
+
+
+@pytest.mark.sqlite_only  # a missing or damaged database FILE
+def test_db_check_of_a_missing_or_damaged_file(tmp_path: Path) -> None:
     missing = run_cli(tmp_path / "none.sqlite", "db", "check")
     assert missing.returncode == 2
     one_sentence(missing.stderr)
@@ -391,6 +396,7 @@ def test_db_check(cli_db: Path, tmp_path: Path) -> None:
     assert "Traceback" not in damaged.stderr and damaged.stderr.strip()
 
 
+@pytest.mark.sqlite_only  # the backup is an SQLite file; the replaced file is kept beside
 def test_backup_and_restore_keep_the_replaced_file(cli_db: Path, tmp_path: Path) -> None:
     (first,) = seed(cli_db, complete_doc(mrn="MRN-FIRST"), sign="ready")
     out = tmp_path / "backups" / "copy.sqlite"
@@ -412,6 +418,7 @@ def test_backup_and_restore_keep_the_replaced_file(cli_db: Path, tmp_path: Path)
     assert run_cli(cli_db, "audit", "verify").returncode == 0
 
 
+@pytest.mark.sqlite_only  # restores an SQLite backup file over the database file
 def test_restore_refuses_a_bad_file_and_keeps_the_database(cli_db: Path, tmp_path: Path) -> None:
     seed(cli_db, complete_doc())
     before = counts(cli_db)
@@ -489,7 +496,7 @@ def test_wrong_password(cli_db: Path) -> None:
     assert "Wrong username or password" in one_sentence(result.stderr)
     assert result.stdout == ""
     assert counts(cli_db) == before
-    assert query(cli_db, "SELECT failed_attempts FROM user WHERE username = 'nurse'") == [(1,)]
+    assert query(cli_db, "SELECT failed_attempts FROM \"user\" WHERE username = 'nurse'") == [(1,)]
 
 
 def test_wrong_password_at_signing(cli_db: Path) -> None:
@@ -507,15 +514,14 @@ def test_wrong_password_at_signing(cli_db: Path) -> None:
 def test_locked_account(cli_db: Path) -> None:
     path = write_json(cli_db.parent / "doc.json", complete_doc())
     # Four failures already counted; the fifth, through the CLI, locks the account.
-    conn = sqlite3.connect(cli_db)
-    with conn:
-        conn.execute("UPDATE user SET failed_attempts = 4 WHERE username = 'nurse'")
-    conn.close()
+    raw_database.execute(
+        cli_db, """UPDATE "user" SET failed_attempts = 4 WHERE username = 'nurse'"""
+    )
     failed = as_user(cli_db, "nurse", "list", password="wrong-password-9")
     assert failed.returncode == 1
-    assert query(cli_db, "SELECT locked_until IS NOT NULL FROM user WHERE username = 'nurse'") == [
-        (1,)
-    ]
+    assert query(
+        cli_db, "SELECT locked_until IS NOT NULL FROM \"user\" WHERE username = 'nurse'"
+    ) == [(1,)]
     before = counts(cli_db)
     result = as_user(cli_db, "nurse", "checklist", "create", "--from", str(path))
     assert result.returncode == 1
@@ -550,6 +556,7 @@ def locker(cli_db: Path) -> Iterator[subprocess.Popen[str]]:
     proc.communicate("", timeout=10)
 
 
+@pytest.mark.sqlite_only  # SQLite's whole-file write lock (BEGIN EXCLUSIVE) and busy timeout
 def test_database_locked_by_another_process(cli_db: Path, locker: subprocess.Popen[str]) -> None:
     path = write_json(cli_db.parent / "doc.json", complete_doc())
     conn = sqlite3.connect(cli_db)
@@ -609,6 +616,7 @@ def _give_away(*paths: Path) -> None:
                 os.chown(p, NOBODY, NOBODY)
 
 
+@pytest.mark.sqlite_only  # the database FILE's folder is read-only
 def test_read_only_database_directory(shared_dir: Path) -> None:
     folder = shared_dir / "data"
     db = make_database(folder / "vp.sqlite")
@@ -635,6 +643,7 @@ def test_read_only_database_directory(shared_dir: Path) -> None:
     assert counts(db) == before
 
 
+@pytest.mark.sqlite_only  # creating the database FILE in a read-only folder
 def test_init_in_a_read_only_directory(shared_dir: Path) -> None:
     folder = shared_dir / "data"
     folder.mkdir()

@@ -1,15 +1,17 @@
-"""Tamper test (issue 3): with the read-only triggers dropped, edit signed content in the file
-with ``sqlite3`` → ``vpchecklist audit verify`` exits 1 and names the tampered checklist."""
+"""Tamper test (issue 3): with the read-only triggers out of the way, edit signed content past
+the product (``sqlite3`` on the file; on PostgreSQL the superuser with triggers disabled) →
+``vpchecklist audit verify`` exits 1 and names the tampered checklist."""
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from cli_support import complete_doc, run_cli, seed
+
+from tests import raw_database
 
 
 @pytest.fixture
@@ -26,20 +28,8 @@ def signed(cli_db: Path) -> tuple[Path, int, int, int]:
 
 
 def _tamper(db: Path, *statements: tuple[str, tuple[object, ...]]) -> None:
-    conn = sqlite3.connect(db)
-    try:
-        triggers = [
-            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
-        ]
-        assert triggers, "expected read-only triggers in the file"
-        with conn:
-            for name in triggers:
-                conn.execute(f'DROP TRIGGER "{name}"')
-            for sql, params in statements:
-                changed = conn.execute(sql, params).rowcount
-                assert changed == 1, (sql, params, changed)
-    finally:
-        conn.close()
+    changed = raw_database.tamper(db, *statements)
+    assert changed == [1] * len(statements), (statements, changed)
 
 
 def _named(stderr: str) -> set[int]:

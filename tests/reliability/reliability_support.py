@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -13,6 +12,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests import raw_database
+from tests.raw_database import Database
 from vpchecklist import demo
 from vpchecklist.services import Actor, checklists, signing, users
 from vpchecklist.store import Store
@@ -46,7 +47,7 @@ class Result:
 
 
 def cli(
-    db: Path,
+    db: Database,
     *args: str,
     stdin: str = "",
     env: dict[str, str] | None = None,
@@ -115,21 +116,11 @@ def create_signed(
     return cid
 
 
-def table_counts(path: Path) -> dict[str, int]:
-    """Rows per table, read with plain sqlite3 (no triggers, no peewee)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        names = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
-    finally:
-        conn.close()
+def table_counts(path: Database) -> dict[str, int]:
+    """Rows per table, read past the product (plain sqlite3 or a psycopg connection)."""
+    return raw_database.table_counts(path)
 
 
-def clinical_counts(path: Path) -> dict[str, int]:
+def clinical_counts(path: Database) -> dict[str, int]:
     """Row counts of everything but the audit log (refusals are audited on purpose)."""
     return {k: v for k, v in table_counts(path).items() if k != "audit_event"}

@@ -1,27 +1,31 @@
-"""Tampering with the database file (triggers dropped, plain sqlite3) is found by
-``vpchecklist audit verify``: exit 1, naming the record."""
+"""Tampering with the database past the product (triggers dropped with plain sqlite3, or
+disabled by the PostgreSQL superuser) is found by ``vpchecklist audit verify``: exit 1, naming
+the record."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from reliability_support import PASSWORDS, assert_clean_stderr, cli, create_signed, seed_users
 
+from tests import raw_database
+from tests.conftest import DatabaseMaker
+from tests.raw_database import Database
 from vpchecklist.canonical import chain_hash
 from vpchecklist.services import signing
 from vpchecklist.store import open_store
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+def pristine(
+    tmp_path_factory: pytest.TempPathFactory, databases: DatabaseMaker
+) -> Iterator[tuple[Database, dict[str, int]]]:
     """Five signed records: plain, with an acknowledged warning, postponed, with an addendum,
     and a last plain one (so edits in the middle of the chain are covered too)."""
-    db = tmp_path_factory.mktemp("tamper") / "vp.sqlite"
+    db = databases.new(tmp_path_factory.mktemp("tamper"))
     store = open_store(db)
     people = seed_users(store, ["nurse", "physician"])
     nurse, pw = people["nurse"], PASSWORDS["nurse"]
@@ -41,29 +45,23 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     ids["last"] = create_signed(store, nurse, pw, 5)
     store.close()
     assert cli(db, "audit", "verify").returncode == 0
-    return db, ids
+    yield db, ids
+    databases.drop(db)
 
 
 @pytest.fixture
-def signed_db(pristine, tmp_path):  # type: ignore[no-untyped-def]
+def signed_db(pristine, tmp_path, databases):  # type: ignore[no-untyped-def]
     """A private copy of the pristine database for one test to tamper with."""
     source, ids = pristine
-    db = tmp_path / "vp.sqlite"
-    shutil.copy(source, db)
-    return db, ids
+    db = databases.copy(source, tmp_path)
+    yield db, ids
+    databases.drop(db)
 
 
 def tamper(db: Path, *statements: str) -> None:
-    conn = sqlite3.connect(db)
-    triggers = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
-    assert triggers, "the database should have read-only triggers"
-    with conn:
-        for name in triggers:
-            conn.execute(f'DROP TRIGGER "{name}"')
-        for statement in statements:
-            changed = conn.execute(statement).rowcount
-            assert changed or statement.startswith("DELETE"), statement
-    conn.close()
+    changed = raw_database.tamper(db, *statements)
+    for statement, count in zip(statements, changed, strict=True):
+        assert count or statement.startswith("DELETE"), statement
 
 
 def assert_reported(db: Path, checklist_id: int) -> None:
@@ -116,7 +114,7 @@ EDITS: dict[str, Callable[[dict[str, int]], tuple[str, list[str]]]] = {
     "signer account": lambda ids: (
         "plain",
         [
-            f"UPDATE signature SET signer_id = (SELECT id FROM user WHERE username = 'physician') "
+            f"UPDATE signature SET signer_id = (SELECT id FROM \"user\" WHERE username = 'physician') "
             f"WHERE checklist_id = {ids['plain']}"
         ],
     ),
@@ -201,11 +199,9 @@ def test_rehashed_middle_record_breaks_the_chain(signed_db):  # type: ignore[no-
     the innocent next one."""
     db, ids = signed_db
     cid = ids["plain"]
-    conn = sqlite3.connect(db)
-    seq, prev, content = conn.execute(
-        "SELECT seq, prev_hash, content FROM signature WHERE checklist_id = ?", (cid,)
-    ).fetchone()
-    conn.close()
+    ((seq, prev, content),) = raw_database.query(
+        db, "SELECT seq, prev_hash, content FROM signature WHERE checklist_id = ?", cid
+    )
     forged = content.replace('"consent.signed","value":"yes"', '"consent.signed","value":"no"')
     assert forged != content
     tamper(
@@ -223,11 +219,9 @@ def test_rehashed_newest_record_is_reported(signed_db):  # type: ignore[no-untyp
     the audit event written at signing still holds the true hash, so it can be caught."""
     db, ids = signed_db
     cid = ids["last"]
-    conn = sqlite3.connect(db)
-    seq, prev, content = conn.execute(
-        "SELECT seq, prev_hash, content FROM signature WHERE checklist_id = ?", (cid,)
-    ).fetchone()
-    conn.close()
+    ((seq, prev, content),) = raw_database.query(
+        db, "SELECT seq, prev_hash, content FROM signature WHERE checklist_id = ?", cid
+    )
     forged = content.replace('"consent.signed","value":"yes"', '"consent.signed","value":"no"')
     tamper(
         db,
@@ -242,7 +236,6 @@ def test_rehashed_newest_record_is_reported(signed_db):  # type: ignore[no-untyp
 def test_triggers_refuse_edits_without_tampering(signed_db):  # type: ignore[no-untyped-def]
     """With the triggers in place, plain SQL cannot change or delete signed content."""
     db, ids = signed_db
-    conn = sqlite3.connect(db)
     for statement in (
         f"UPDATE answer SET value = '\"no\"' WHERE checklist_id = {ids['plain']}",
         f"DELETE FROM answer WHERE checklist_id = {ids['plain']}",
@@ -255,7 +248,6 @@ def test_triggers_refuse_edits_without_tampering(signed_db):  # type: ignore[no-
         f"VALUES ({ids['plain']}, 'x.y', '1', 1, 'now')",
         "DELETE FROM audit_event",
     ):
-        with pytest.raises(sqlite3.DatabaseError, match="read-only"), conn:
-            conn.execute(statement)
-    conn.close()
+        with pytest.raises(raw_database.errors(), match="read-only"):
+            raw_database.execute(db, statement)
     assert cli(db, "audit", "verify").returncode == 0

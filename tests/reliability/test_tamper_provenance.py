@@ -1,21 +1,23 @@
 """The wristband's provenance is signed content (issue 16): changing "scanned" to "by hand"
-(or inventing one) in the file, with the triggers dropped, is found by ``audit verify``."""
+(or inventing one) past the product, with the triggers out of the way, is found by
+``audit verify``."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from reliability_support import PASSWORDS, seed_users
 
+from tests import raw_database
 from tests.documents import LUMBAR_ANSWERS
+from tests.raw_database import Database
 from vpchecklist.services import checklists, signing, wristband
 from vpchecklist.store import open_store
 from vpchecklist.wristband import WRISTBAND_ITEM
 
 
-def _signed_scanned(db: Path) -> int:
+def _signed_scanned(db: Database) -> int:
     store = open_store(db)
     try:
         nurse = seed_users(store, ["nurse"])["nurse"]
@@ -43,14 +45,10 @@ def _signed_scanned(db: Path) -> int:
     ],
     ids=["scanned-to-by-hand", "invented"],
 )
-def test_a_changed_provenance_is_found(tmp_path: Path, statement: str) -> None:
-    db = tmp_path / "vp.sqlite"
+def test_a_changed_provenance_is_found(new_db: Callable[[str], Database], statement: str) -> None:
+    db = new_db("data")
     cid = _signed_scanned(db)
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("DROP TRIGGER answer_frozen_update")
-        assert conn.execute(statement).rowcount == 1
-    conn.close()
+    assert raw_database.tamper(db, statement) == [1]
     store = open_store(db)
     try:
         problems = signing.verify_chain(store)
