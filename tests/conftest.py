@@ -145,6 +145,17 @@ class DatabaseMaker:
         name = self.cluster.new_database(template=source.dbname)
         return DatabaseURL(self.cluster.url(name), folder)
 
+    def replace(self, db: Database, source: Database) -> None:
+        """Make ``db`` a copy of the closed ``source`` (an older copy put back in its place)."""
+        if self.cluster is None:
+            shutil.copy(source, db)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            return
+        assert isinstance(db, DatabaseURL) and isinstance(source, DatabaseURL)
+        self.cluster.drop_database(db.dbname)
+        self.cluster.create_database(db.dbname, template=source.dbname)
+
     def drop(self, db: Database) -> None:
         if self.cluster is not None and isinstance(db, DatabaseURL):
             self.cluster.drop_database(db.dbname)

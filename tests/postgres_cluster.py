@@ -270,18 +270,23 @@ class PostgresCluster:
     def new_database(
         self, owner: str = APP_ROLE, prefix: str = "vp_test", template: str = "template1"
     ) -> str:
-        """A new database owned by ``owner`` (a copy of ``template``: empty by default);
-        returns its name. The template must have no open sessions."""
+        """A new database owned by ``owner`` (a copy of ``template``: empty by default) with a
+        name of its own; returns the name. The template must have no open sessions."""
+        name = f"{prefix}_{os.getpid()}_{next(self._counter)}"
+        self.create_database(name, owner=owner, template=template)
+        return name
+
+    def create_database(
+        self, name: str, owner: str = APP_ROLE, template: str = "template1"
+    ) -> None:
         from psycopg import sql
 
-        name = f"{prefix}_{os.getpid()}_{next(self._counter)}"
         with self.superuser() as conn:
             conn.execute(
                 sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE {}").format(
                     sql.Identifier(name), sql.Identifier(owner), sql.Identifier(template)
                 )
             )
-        return name
 
     def drop_database(self, name: str) -> None:
         """Drop ``name`` even while clients are still connected (their sessions end)."""

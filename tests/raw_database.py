@@ -10,6 +10,7 @@ SQL is written with ``?`` placeholders (SQLite's) and translated for psycopg.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -97,10 +98,21 @@ def table_counts(db: Database, tables: Sequence[str] | None = None) -> dict[str,
     return {n: int(query(db, f'SELECT count(*) FROM "{n}"')[0][0]) for n in names}
 
 
-def tamper(db: Database, *statements: str | tuple[str, Sequence[Any]]) -> list[int]:
-    """Run ``statements`` in one transaction with the immutability triggers out of the way;
-    the number of rows each changed. A statement is SQL or ``(sql, params)``."""
-    counts: list[int] = []
+class _PgRaw:
+    """A psycopg cursor that takes SQLite's ``?`` placeholders, like ``sqlite3.Connection``."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        self.cursor.execute(_pg_sql(sql, params), tuple(params) or None)
+        return self.cursor
+
+
+@contextmanager
+def tampering(db: Database) -> Iterator[Any]:
+    """One transaction past the product with the immutability triggers out of the way; yields
+    an object whose ``execute(sql, params)`` returns a cursor (``?`` placeholders)."""
     if is_postgres(db):
         with (
             _pg_connection(str(db), autocommit=False) as conn,
@@ -108,11 +120,8 @@ def tamper(db: Database, *statements: str | tuple[str, Sequence[Any]]) -> list[i
             conn.cursor() as cur,
         ):
             cur.execute("SET LOCAL session_replication_role = replica")
-            for item in statements:
-                sql, params = (item, ()) if isinstance(item, str) else item
-                cur.execute(_pg_sql(sql, params), tuple(params) or None)
-                counts.append(cur.rowcount)
-        return counts
+            yield _PgRaw(cur)
+        return
     with closing(sqlite3.connect(db)) as conn:
         triggers = [
             r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
@@ -121,10 +130,32 @@ def tamper(db: Database, *statements: str | tuple[str, Sequence[Any]]) -> list[i
         with conn:
             for name in triggers:
                 conn.execute(f'DROP TRIGGER "{name}"')
-            for item in statements:
-                sql, params = (item, ()) if isinstance(item, str) else item
-                counts.append(conn.execute(sql, tuple(params)).rowcount)
+            yield conn
+
+
+def tamper(db: Database, *statements: str | tuple[str, Sequence[Any]]) -> list[int]:
+    """Run ``statements`` in one transaction with the immutability triggers out of the way;
+    the number of rows each changed. A statement is SQL or ``(sql, params)``."""
+    counts: list[int] = []
+    with tampering(db) as conn:
+        for item in statements:
+            sql, params = (item, ()) if isinstance(item, str) else item
+            counts.append(conn.execute(sql, tuple(params)).rowcount)
     return counts
+
+
+def fingerprint(db: Database) -> str:
+    """A digest that changes when anything stored changes: the file's bytes on SQLite, every
+    row of every table on PostgreSQL."""
+    if not is_postgres(db):
+        return hashlib.sha256(Path(db).read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    for table in table_names(db):
+        rows = query(db, f'SELECT * FROM "{table}"')
+        digest.update(table.encode())
+        for row in sorted(repr(r) for r in rows):
+            digest.update(row.encode())
+    return digest.hexdigest()
 
 
 def execute(db: Database, sql: str, *params: Any) -> int:

@@ -54,6 +54,7 @@ def test_the_anchor_folder_can_be_moved_by_environment(
     assert (tmp_path / "share" / f"vpchecklist-{store.database_id}.anchor").is_file()
 
 
+@pytest.mark.sqlite_only  # copies the open SQLite file mid-session (after a WAL checkpoint) to roll it back
 def test_start_up_anchors_a_database_that_agrees_and_reports_one_that_is_behind(
     store: Store, actors: dict, db_path: Path, tmp_path: Path
 ) -> None:

@@ -8,7 +8,7 @@ import json
 import logging
 import logging.handlers
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,9 +75,9 @@ def identifiers(rows: list[dict[str, Any]]) -> set[str]:
 
 
 def test_a_full_demo_session_writes_no_patient_identifier_to_the_logs(
-    log_file: Path, tmp_path: Path
+    log_file: Path, tmp_path: Path, new_db: Callable[[str], Path]
 ) -> None:
-    db = tmp_path / "session" / "vpchecklist.sqlite"
+    db = new_db("session")
     assert run(db, "demo", "--count", "6", "--seed", "11")[0] == 0
     rows = patients_of(db)
     assert len(rows) == 6

@@ -36,6 +36,7 @@ def _pragma(store: Store, name: str) -> Any:
 # --- connection ----------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # SQLite PRAGMAs
 def test_pragmas_are_durable(store: Store) -> None:
     assert _pragma(store, "journal_mode").lower() == "wal"
     assert _pragma(store, "synchronous") == 2  # FULL
@@ -51,6 +52,7 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
         )
 
 
+@pytest.mark.sqlite_only  # file and folder modes of the database file
 def test_new_database_file_and_folder_are_private(tmp_path: Path) -> None:
     path = tmp_path / "new" / "deeper" / "vp.sqlite"
     s = open_store(path)
@@ -65,6 +67,7 @@ def test_new_database_file_and_folder_are_private(tmp_path: Path) -> None:
         s.close()
 
 
+@pytest.mark.sqlite_only  # a missing database FILE
 def test_missing_database_is_not_created_when_create_is_false(tmp_path: Path) -> None:
     path = tmp_path / "nothing.sqlite"
     with pytest.raises(StorageError, match="no database"):
@@ -82,12 +85,14 @@ def test_schema_version_row_is_written(store: Store) -> None:
     assert store.integrity_problems() == []
 
 
+@pytest.mark.sqlite_only  # pre-migration backup files beside the database file
 def test_reopening_a_current_database_takes_no_backup(db_path: Path) -> None:
     open_store(db_path).close()
     open_store(db_path).close()
     assert sorted(p.name for p in db_path.parent.glob("*pre-migration*")) == []
 
 
+@pytest.mark.sqlite_only  # the pre-migration backup is an SQLite file copy
 def test_migrating_an_older_schema_backs_it_up_first(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -148,6 +153,7 @@ def test_newer_schema_is_refused_with_a_clear_error(db_path: Path) -> None:
     assert "\n" not in message
 
 
+@pytest.mark.sqlite_only  # a damaged database FILE
 def test_damaged_file_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "junk.sqlite"
     path.write_bytes(b"this is not a database at all" * 200)

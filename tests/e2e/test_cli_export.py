@@ -247,7 +247,7 @@ def test_wrong_password_is_refused(cli_db, records, tmp_path):
 
 
 @pytest.mark.slow
-def test_ctrl_c_stops_a_bulk_export_between_files(cli_db, tmp_path):
+def test_ctrl_c_stops_a_bulk_export_between_files(new_db, tmp_path):
     import signal
     import subprocess
     import sys
@@ -258,7 +258,7 @@ def test_ctrl_c_stops_a_bulk_export_between_files(cli_db, tmp_path):
     from vpchecklist.demo import DEMO_PASSWORD
     from vpchecklist.store import open_store
 
-    cli_db = tmp_path / "demo" / "vp.sqlite"  # demo records go only into a demo database
+    cli_db = new_db("demo")  # demo records go only into a demo database
     store = open_store(cli_db, demo=True)
     try:
         make_records(store, 150, real=3)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,10 @@ def _run_and_kill(
 
 
 @pytest.mark.slow
-def test_sigkill_during_demo_loses_nothing_that_was_reported(tmp_path: Path) -> None:
-    db = tmp_path / "crash" / "vpchecklist.sqlite"
+def test_sigkill_during_demo_loses_nothing_that_was_reported(
+    new_db: Callable[[str], Path],
+) -> None:
+    db = new_db("crash")
     master = random.randrange(1 << 30)
     rng = random.Random(master)
     printed: list[int] = []

@@ -363,6 +363,7 @@ def _all_files(*folders: Path) -> list[Path]:
     return [p for folder in folders if folder.exists() for p in folder.rglob("*") if p.is_file()]
 
 
+@pytest.mark.sqlite_only  # reads the database and backup FILES' bytes for clear passwords
 def test_passwords_never_stored_or_logged_in_clear(world):  # type: ignore[no-untyped-def]
     store, people, signed, tmp = world
     secrets = dict(PASSWORDS)
@@ -421,6 +422,7 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.sqlite_only  # file modes of the database file, -wal/-shm and backup files
 def test_files_created_private(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     old = os.umask(0o022)  # a typical, permissive umask
     try:

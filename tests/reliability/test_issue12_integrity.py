@@ -11,14 +11,13 @@ external anchor.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 import shutil
 import sqlite3
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,9 @@ from reliability_support import (
     seed_users,
 )
 
+from tests import raw_database
+from tests.conftest import DatabaseMaker
+from tests.raw_database import Database
 from vpchecklist.canonical import chain_hash, event_text
 from vpchecklist.services import backups, signing
 from vpchecklist.services.auth import authenticate
@@ -41,25 +43,17 @@ from vpchecklist.store import open_store
 ADMIN_STDIN = PASSWORDS["admin"] + "\n"
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha(path: Database) -> str:
+    return raw_database.fingerprint(path)
 
 
-def _drop_triggers(conn: sqlite3.Connection) -> None:
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
-        conn.execute(f'DROP TRIGGER "{name}"')
-
-
-def _edit(db: Path, *statements: tuple[str, tuple[Any, ...]], drop: bool = True) -> None:
-    conn = sqlite3.connect(db)
-    try:
-        with conn:
-            if drop:
-                _drop_triggers(conn)
-            for sql, params in statements:
-                conn.execute(sql, params)
-    finally:
-        conn.close()
+def _edit(db: Database, *statements: tuple[str, tuple[Any, ...]], drop: bool = True) -> None:
+    """Edit past the product: with the triggers out of the way (``drop``), or as is."""
+    if drop:
+        raw_database.tamper(db, *statements)
+    else:
+        for sql, params in statements:
+            raw_database.execute(db, sql, *params)
 
 
 def _verify(db: Path) -> Any:
@@ -69,10 +63,10 @@ def _verify(db: Path) -> Any:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> dict[str, Any]:
+def site(tmp_path: Path, new_db: Callable[[str], Database]) -> dict[str, Any]:
     """A production database: users of every role, three signed records (one with an
     addendum, the newest), and one draft; closed afterwards."""
-    db = tmp_path / "data" / "vp.sqlite"
+    db = new_db("data")
     store = open_store(db)
     people = seed_users(store, ["nurse", "physician", "auditor"])
     nurse, pw = people["nurse"], PASSWORDS["nurse"]
@@ -91,9 +85,9 @@ def site(tmp_path: Path) -> dict[str, Any]:
 
 
 def test_demo_on_a_production_database_with_users_is_refused_and_adds_nobody(
-    tmp_path: Path,
+    new_db: Callable[[str], Database],
 ) -> None:
-    db = tmp_path / "prod.sqlite"
+    db = new_db("prod")
     store = open_store(db)
     seed_users(store, ["nurse"])
     store.close()
@@ -102,19 +96,17 @@ def test_demo_on_a_production_database_with_users_is_refused_and_adds_nobody(
     assert result.returncode == 1
     assert "not created as a demo database" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-    conn = sqlite3.connect(db)
-    assert [r[0] for r in conn.execute("SELECT username FROM user ORDER BY username")] == [
-        "admin",
-        "nurse",
-    ]
-    conn.close()
+    names = raw_database.query(db, 'SELECT username FROM "user" ORDER BY username')
+    assert [r[0] for r in names] == ["admin", "nurse"]
     assert _sha(db) == before
     login = cli(db, "list", "--user", "demo.admin", "--password-stdin", stdin="demo-password\n")
     assert login.returncode == 1
 
 
-def test_two_demo_processes_on_a_new_database_both_succeed(tmp_path: Path) -> None:
-    db = tmp_path / "demo" / "vp.sqlite"
+def test_two_demo_processes_on_a_new_database_both_succeed(
+    new_db: Callable[[str], Database],
+) -> None:
+    db = new_db("demo")
     command = [PYTHON, "-m", "vpchecklist.cli", "--db", str(db), "demo", "--count", "2"]
     procs = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -124,9 +116,7 @@ def test_two_demo_processes_on_a_new_database_both_succeed(tmp_path: Path) -> No
     for proc, (out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
         assert len(out.split()) == 2
-    conn = sqlite3.connect(db)
-    names = [r[0] for r in conn.execute("SELECT username FROM user")]
-    conn.close()
+    names = [r[0] for r in raw_database.query(db, 'SELECT username FROM "user"')]
     assert len(names) == len(set(names)) == 5
     assert _verify(db).returncode == 0
 
@@ -144,6 +134,7 @@ store.close()
 """
 
 
+@pytest.mark.sqlite_only  # restores an SQLite backup file over the database file
 def test_restore_is_refused_while_another_process_has_the_database_open(
     site: dict[str, Any],
 ) -> None:
@@ -171,38 +162,45 @@ def test_restore_is_refused_while_another_process_has_the_database_open(
 
 
 def test_plain_sql_cannot_promote_a_user_or_change_a_setting(site: dict[str, Any]) -> None:
-    conn = sqlite3.connect(site["db"])
+    upsert = (
+        "INSERT INTO setting (key, value) VALUES ('backup_folder', '/tmp/evil') "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        if raw_database.is_postgres(site["db"])
+        else "INSERT OR REPLACE INTO setting (key, value) VALUES ('backup_folder', '/tmp/evil')"
+    )
     for sql in (
-        "UPDATE user SET role = 'admin' WHERE username = 'nurse'",
-        "UPDATE user SET password_hash = (SELECT password_hash FROM user WHERE username = "
+        "UPDATE \"user\" SET role = 'admin' WHERE username = 'nurse'",
+        'UPDATE "user" SET password_hash = (SELECT password_hash FROM "user" WHERE username = '
         "'admin') WHERE username = 'nurse'",
-        "INSERT INTO user (username, full_name, role, password_hash, active, "
+        'INSERT INTO "user" (username, full_name, role, password_hash, active, '
         "must_change_password, failed_attempts, created_at) VALUES ('evil', 'Evil', 'admin', "
-        "'x', 1, 0, 0, '2026-01-01T00:00:00.000000Z')",
-        "DELETE FROM user WHERE username = 'auditor'",
-        "INSERT OR REPLACE INTO setting (key, value) VALUES ('backup_folder', '/tmp/evil')",
+        "'x', TRUE, FALSE, 0, '2026-01-01T00:00:00.000000Z')",
+        "DELETE FROM \"user\" WHERE username = 'auditor'",
+        upsert,
     ):
-        with pytest.raises(sqlite3.DatabaseError, match="audited service"):
-            conn.execute(sql)
-    conn.close()
+        with pytest.raises(raw_database.errors(), match="audited service"):
+            raw_database.execute(site["db"], sql)
 
 
 @pytest.mark.parametrize(
     ("statement", "named"),
     [
-        ("UPDATE user SET role = 'admin' WHERE username = 'nurse'", "nurse"),
+        ("UPDATE \"user\" SET role = 'admin' WHERE username = 'nurse'", "nurse"),
         (
-            "UPDATE user SET password_hash = (SELECT password_hash FROM user WHERE username = "
+            'UPDATE "user" SET password_hash = (SELECT password_hash FROM "user" WHERE username = '
             "'admin') WHERE username = 'auditor'",
             "auditor",
         ),
         (
-            "INSERT INTO user (username, full_name, role, password_hash, active, "
+            'INSERT INTO "user" (username, full_name, role, password_hash, active, '
             "must_change_password, failed_attempts, created_at) SELECT 'evil', 'Evil', 'admin', "
-            "password_hash, 1, 0, 0, created_at FROM user WHERE username = 'admin'",
+            "password_hash, TRUE, FALSE, 0, created_at FROM \"user\" WHERE username = 'admin'",
             "evil",
         ),
-        ("UPDATE user SET active = 1, full_name = 'X' WHERE username = 'physician'", "physician"),
+        (
+            "UPDATE \"user\" SET active = TRUE, full_name = 'X' WHERE username = 'physician'",
+            "physician",
+        ),
     ],
 )
 def test_user_edits_with_triggers_dropped_are_named_by_audit_verify(
@@ -223,7 +221,8 @@ def test_a_setting_edited_with_triggers_dropped_is_detected(site: dict[str, Any]
 
 
 def test_db_check_names_a_missing_trigger(site: dict[str, Any]) -> None:
-    _edit(site["db"], ("DROP TRIGGER user_audited_update", ()), drop=False)
+    on_table = ' ON "user"' if raw_database.is_postgres(site["db"]) else ""
+    _edit(site["db"], (f"DROP TRIGGER user_audited_update{on_table}", ()), drop=False)
     result = cli(site["db"], "db", "check")
     assert result.returncode == 1
     assert "user_audited_update is missing" in result.stderr
@@ -232,6 +231,7 @@ def test_db_check_names_a_missing_trigger(site: dict[str, Any]) -> None:
 # --- 6: backups after a tamper never prune the last good one ----------------------------
 
 
+@pytest.mark.sqlite_only  # backups are SQLite files in a folder beside the database file
 def test_fourteen_backups_after_a_tamper_keep_the_last_clean_one(site: dict[str, Any]) -> None:
     db, folder = site["db"], site["db"].parent / "backups"
     assert cli(db, "backup").returncode == 0
@@ -256,6 +256,7 @@ def _restore(db: Path, backup: Path, *extra: str, password: str = ADMIN_STDIN) -
     return result
 
 
+@pytest.mark.sqlite_only  # restores an SQLite backup file over the database file
 def test_restore_needs_an_administrator(site: dict[str, Any]) -> None:
     db, backup = site["db"], site["tmp"] / "b.sqlite"
     assert cli(db, "backup", "--out", str(backup)).returncode == 0
@@ -274,6 +275,7 @@ def test_restore_needs_an_administrator(site: dict[str, Any]) -> None:
     assert _verify(db).returncode == 0
 
 
+@pytest.mark.sqlite_only  # the backup file is the database file itself
 def test_restore_onto_its_own_path_is_refused_and_leaves_the_database(
     site: dict[str, Any],
 ) -> None:
@@ -285,10 +287,11 @@ def test_restore_onto_its_own_path_is_refused_and_leaves_the_database(
     assert cli(db, "db", "check").returncode == 0
 
 
+@pytest.mark.sqlite_only  # tampers with an SQLite backup file
 def test_a_tampered_backup_is_not_restored(site: dict[str, Any]) -> None:
     db, backup = site["db"], site["tmp"] / "b.sqlite"
     assert cli(db, "backup", "--out", str(backup)).returncode == 0
-    _edit(backup, ("UPDATE user SET role = 'admin' WHERE username = 'nurse'", ()))
+    _edit(backup, ("UPDATE \"user\" SET role = 'admin' WHERE username = 'nurse'", ()))
     result = _restore(db, backup, "--user", "admin")
     assert result.returncode == 2
     assert "fails its check and was not restored" in result.stderr
@@ -298,12 +301,13 @@ def test_a_tampered_backup_is_not_restored(site: dict[str, Any]) -> None:
     last = conn.execute(
         "SELECT action, username, outcome FROM audit_event ORDER BY seq DESC LIMIT 1"
     ).fetchone()
-    role = conn.execute("SELECT role FROM user WHERE username = 'nurse'").fetchone()
+    role = conn.execute("SELECT role FROM \"user\" WHERE username = 'nurse'").fetchone()
     conn.close()
     assert last == ("restore", "admin", "refused") and role == ("nurse",)
     assert _verify(db).returncode == 0
 
 
+@pytest.mark.sqlite_only  # restores another site's SQLite file
 def test_another_sites_database_needs_an_explicit_flag(site: dict[str, Any]) -> None:
     other = site["tmp"] / "other" / "vp.sqlite"
     store = open_store(other)
@@ -315,6 +319,7 @@ def test_another_sites_database_needs_an_explicit_flag(site: dict[str, Any]) -> 
     assert accepted.returncode == 0, accepted.stderr
 
 
+@pytest.mark.sqlite_only  # drops a trigger inside an SQLite backup file
 def test_restore_recreates_missing_triggers_and_is_audited_in_the_restored_database(
     site: dict[str, Any],
 ) -> None:
@@ -350,6 +355,7 @@ def test_restore_recreates_missing_triggers_and_is_audited_in_the_restored_datab
         ("list", "--user", "admin", "--password-stdin"),
     ],
 )
+@pytest.mark.sqlite_only  # a foreign SQLite file
 def test_a_foreign_sqlite_file_is_refused_untouched(tmp_path: Path, args: tuple[str, ...]) -> None:
     other = tmp_path / "other-app.sqlite"
     conn = sqlite3.connect(other)
@@ -387,9 +393,7 @@ def test_a_deleted_tail_addendum_with_its_events_is_detected_through_the_anchor(
     site: dict[str, Any],
 ) -> None:
     db, last = site["db"], site["last"]
-    conn = sqlite3.connect(db)
-    (seq,) = conn.execute("SELECT seq FROM audit_event WHERE action = 'addendum'").fetchone()
-    conn.close()
+    ((seq,),) = raw_database.query(db, "SELECT seq FROM audit_event WHERE action = 'addendum'")
     _edit(
         db,
         ("DELETE FROM signature WHERE addendum_id IS NOT NULL AND checklist_id = ?", (last,)),
@@ -402,13 +406,15 @@ def test_a_deleted_tail_addendum_with_its_events_is_detected_through_the_anchor(
     assert f"Last anchored event: {seq}" in result.stderr
 
 
+@pytest.mark.sqlite_only  # drops SQLite's unique indexes by name to insert a duplicate
 def test_a_forged_newest_signature_with_a_duplicate_event_is_detected(
     site: dict[str, Any],
 ) -> None:
     db = site["db"]
     conn = sqlite3.connect(db)
     with conn:
-        _drop_triggers(conn)
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'"):
+            conn.execute(f'DROP TRIGGER "{name}"')
         conn.execute("DROP INDEX IF EXISTS signature_seq")
         conn.execute("DROP INDEX IF EXISTS audit_event_seq")
         sig = conn.execute(
@@ -464,12 +470,10 @@ def test_an_edited_warning_count_is_detected(site: dict[str, Any]) -> None:
     assert f"checklist {cid}: the warning count" in result.stderr
 
 
-def _rehash_everything(db: Path, cid: int) -> None:
+def _rehash_everything(db: Database, cid: int) -> None:
     """What an attacker with the code does: change a signed answer, then recompute every
     signature's content and hash, the hashes logged in the events, and the whole event chain."""
-    conn = sqlite3.connect(db)
-    with conn:
-        _drop_triggers(conn)
+    with raw_database.tampering(db) as conn:
         conn.execute(
             "UPDATE answer SET value = '\"no\"' WHERE checklist_id = ? "
             "AND item_id = 'consent.risks_explained'",
@@ -511,7 +515,6 @@ def _rehash_everything(db: Path, cid: int) -> None:
                 (detail, prev, digest, eid),
             )
             prev = digest
-    conn.close()
 
 
 def test_a_full_chain_rehash_passes_every_internal_check_but_not_the_anchor(
@@ -532,12 +535,10 @@ def test_tail_truncation_with_its_events_is_detected_through_the_anchor(
     site: dict[str, Any],
 ) -> None:
     db, last = site["db"], site["last"]
-    conn = sqlite3.connect(db)
-    (first_seq,) = conn.execute(
-        "SELECT min(seq) FROM audit_event WHERE checklist_id = ?", (last,)
-    ).fetchone()
-    (anchored,) = conn.execute("SELECT max(seq) FROM audit_event").fetchone()
-    conn.close()
+    ((first_seq,),) = raw_database.query(
+        db, "SELECT min(seq) FROM audit_event WHERE checklist_id = ?", last
+    )
+    ((anchored,),) = raw_database.query(db, "SELECT max(seq) FROM audit_event")
     _edit(
         db,
         ("DELETE FROM signature WHERE checklist_id = ?", (last,)),
@@ -554,6 +555,7 @@ def test_tail_truncation_with_its_events_is_detected_through_the_anchor(
     assert f"Last anchored event: {anchored}" in result.stderr
 
 
+@pytest.mark.sqlite_only  # cuts the last frame off SQLite's -wal file
 def test_a_damaged_wal_tail_is_detected_through_the_anchor(tmp_path: Path) -> None:
     """The last signature's commit is lost from the WAL: the record is silently back to draft
     in the file, but its anchored head says otherwise."""
@@ -582,34 +584,34 @@ def test_a_damaged_wal_tail_is_detected_through_the_anchor(tmp_path: Path) -> No
 
 
 def test_audit_verify_on_an_older_copy_names_the_anchored_event_it_is_missing(
-    site: dict[str, Any],
+    site: dict[str, Any], databases: DatabaseMaker
 ) -> None:
     db = site["db"]
-    older = site["tmp"] / "older.sqlite"
-    shutil.copy(db, older)  # closed: no WAL
+    older = databases.copy(db, site["tmp"] / "older")  # closed: no WAL
     store = open_store(db)
     nurse = authenticate(store, "nurse", PASSWORDS["nurse"])
     create_signed(store, nurse, PASSWORDS["nurse"], 9)
     with store.reading():
         anchored = event_chain.head().seq
     store.close()
-    shutil.copy(older, db)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    databases.replace(db, older)
+    databases.drop(older)
     result = _verify(db)
     assert result.returncode == 1
     assert f"Last anchored event: {anchored}" in result.stderr
     assert f"the anchor recorded event {anchored}" in result.stderr
-    assert os.path.getsize(db) > 0
+    assert raw_database.table_counts(db, ["signature"])["signature"] > 0
 
 
 # --- demo databases say so ------------------------------------------------------------------
 
 
-def test_every_page_and_row_exported_from_a_demo_database_says_demo(tmp_path: Path) -> None:
+def test_every_page_and_row_exported_from_a_demo_database_says_demo(
+    tmp_path: Path, new_db: Callable[[str], Database]
+) -> None:
     from pypdf import PdfReader
 
-    db = tmp_path / "demo" / "vp.sqlite"
+    db = new_db("demo")
     made = cli(db, "demo", "--count", "2", "--seed", "5")
     assert made.returncode == 0, made.stderr
     first = made.stdout.split()[0]
