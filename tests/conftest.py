@@ -126,10 +126,10 @@ class DatabaseMaker:
     def __init__(self, cluster: PostgresCluster | None) -> None:
         self.cluster = cluster
 
-    def new(self, folder: Path) -> Database:
+    def new(self, folder: Path, filename: str = "vpchecklist.sqlite") -> Database:
         """An empty database "in" ``folder`` (on PostgreSQL the folder is just made)."""
         if self.cluster is None:
-            return folder / "vpchecklist.sqlite"
+            return folder / filename
         folder.mkdir(parents=True, exist_ok=True)
         return DatabaseURL(self.cluster.url(self.cluster.new_database()), folder)
 

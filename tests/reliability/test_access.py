@@ -242,9 +242,9 @@ def test_every_verb_with_every_role(world, role):  # type: ignore[no-untyped-def
 
 
 @pytest.mark.slow
-def test_refusals_through_the_cli(world):  # type: ignore[no-untyped-def]
+def test_refusals_through_the_cli(world, db_path):  # type: ignore[no-untyped-def]
     store, _people, signed, tmp = world
-    db = store.path
+    db = db_path
     store.close()
     doc = tmp / "doc.json"
     import json
@@ -333,9 +333,9 @@ def test_signature_reauthentication_counts_towards_lockout(world):  # type: igno
         signing.sign(store, nurse, draft, PASSWORDS["nurse"], "ready")
 
 
-def test_lockout_through_the_cli(world):  # type: ignore[no-untyped-def]
+def test_lockout_through_the_cli(world, db_path):  # type: ignore[no-untyped-def]
     store, _people, _signed, _tmp = world
-    db = store.path
+    db = db_path
     store.close()
     for _ in range(5):
         result = cli(db, "list", "--user", "auditor", "--password-stdin", stdin="wrong-one-x\n")

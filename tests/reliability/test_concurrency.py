@@ -1,8 +1,9 @@
-"""Two processes creating and signing checklists on one database file at the same time."""
+"""Two processes creating and signing checklists on one database (file or server) at once."""
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -68,10 +69,10 @@ def check_pair(db: Path, seconds: float) -> None:
 
 
 @pytest.mark.slow
-def test_two_processes_sign_concurrently(tmp_path: Path) -> None:
-    check_pair(tmp_path / "shared.sqlite", 20)
+def test_two_processes_sign_concurrently(new_db: Callable[[str], Path]) -> None:
+    check_pair(new_db("shared"), 20)
 
 
 @pytest.mark.soak
-def test_two_processes_sign_concurrently_soak(tmp_path: Path) -> None:
-    check_pair(tmp_path / "shared.sqlite", 60)
+def test_two_processes_sign_concurrently_soak(new_db: Callable[[str], Path]) -> None:
+    check_pair(new_db("shared"), 60)

@@ -180,9 +180,9 @@ def test_the_app_can_ask_which_copies_are_already_there(world) -> None:  # type:
     assert exports.existing_copies(folder) == [folder / pdf_name(signed[1])]
 
 
-def test_the_cli_refuses_an_existing_file_and_replaces_it_with_force(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_refuses_an_existing_file_and_replaces_it_with_force(world, db_path) -> None:  # type: ignore[no-untyped-def]
     store, _, signed, folder, _ = world
-    db = Path(store.path)
+    db = db_path
     store.close()
     target = folder / "copy.pdf"
     target.write_bytes(b"an earlier copy")

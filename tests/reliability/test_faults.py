@@ -39,6 +39,10 @@ from vpchecklist.store.backup import check_file
 
 IS_ROOT = os.geteuid() == 0
 
+#: Every fault here is one of the SQLite FILE (its lock, a full disk under it, damaged bytes,
+#: a read-only folder, a backup file cut short); the server's faults are tested apart.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def prepared(tmp_path: Path) -> tuple[Path, int, Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_support import PASSWORDS, create_signed, document, seed_users
 
+from tests.conftest import DatabaseMaker
+from tests.raw_database import Database
 from vpchecklist import cli
 
 COMMANDS = [
@@ -160,12 +163,16 @@ STDIN = st.sampled_from(
 
 
 @pytest.fixture(scope="module")
-def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database with users and signed records, plus input files of every kind of wrong."""
+def cli_home(
+    tmp_path_factory: pytest.TempPathFactory, databases: DatabaseMaker
+) -> Iterator[tuple[Path, Database]]:
+    """A folder of input files of every kind of wrong, and a database with users and signed
+    records."""
     from vpchecklist.store import open_store
 
     home = tmp_path_factory.mktemp("cli-fuzz")
-    store = open_store(home / "db.sqlite")
+    db = databases.new(home, "db.sqlite")
+    store = open_store(db)
     people = seed_users(store, ["nurse", "auditor", "physician"])
     create_signed(store, people["nurse"], PASSWORDS["nurse"], 1)
     create_signed(store, people["nurse"], PASSWORDS["nurse"], 2, "warning")
@@ -179,7 +186,8 @@ def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     day = Path(__file__).parents[1] / "core" / "data" / "schedule-day.hl7"
     (home / "day.hl7").write_bytes(day.read_bytes())
     (home / "out.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
-    return home
+    yield home, db
+    databases.drop(db)
 
 
 @pytest.mark.slow
@@ -190,8 +198,9 @@ def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 )
 @given(argv=ARGV, stdin=STDIN)
 def test_random_command_lines(cli_home, monkeypatch, capsys, argv, stdin):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(cli_home)
-    monkeypatch.setenv("VPCHECKLIST_DB", str(cli_home / "db.sqlite"))
+    home, db = cli_home
+    monkeypatch.chdir(home)
+    monkeypatch.setenv("VPCHECKLIST_DB", str(db))
     capsys.readouterr()
     out = io.StringIO()
     try:
@@ -227,8 +236,9 @@ def test_random_command_lines(cli_home, monkeypatch, capsys, argv, stdin):  # ty
     ],
 )
 def test_known_awkward_command_lines(cli_home, monkeypatch, capsys, argv):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(cli_home)
-    monkeypatch.setenv("VPCHECKLIST_DB", str(cli_home / "db.sqlite"))
+    home, db = cli_home
+    monkeypatch.chdir(home)
+    monkeypatch.setenv("VPCHECKLIST_DB", str(db))
     code = cli.main(argv, stdin=io.StringIO("nurse-password-1\n"), out=io.StringIO())
     err = capsys.readouterr().err
     assert code in (1, 2), (argv, code, err)

@@ -96,10 +96,10 @@ def test_long_or_impossible_numbers_are_plain_errors(store, nurse, raw: Any) -> 
 
 
 def test_the_cli_answers_long_numbers_and_unsafe_names_in_one_sentence(
-    store, nurse, tmp_path
+    store, nurse, tmp_path, db_path
 ) -> None:  # type: ignore[no-untyped-def]
     cid = checklists.create_from_document(store, nurse, document(6))
-    db = store.path
+    db = db_path
     store.close()
     pw = PASSWORDS["nurse"] + "\n"
     for value in ("9" * 5000, "1" * 31, "5000"):

@@ -115,13 +115,12 @@ def test_unknown_and_known_users_cost_one_argon2_check_with_the_same_parameters(
 GUESSER = textwrap.dedent(
     """
     import sys
-    from pathlib import Path
 
     from vpchecklist.errors import AuthError
     from vpchecklist.services.auth import check_credentials
     from vpchecklist.store import open_store
 
-    store = open_store(Path(sys.argv[1]), create=False)
+    store = open_store(sys.argv[1], create=False)
     print("ready", flush=True)
     sys.stdin.readline()  # all guessers start together
     for k in range(int(sys.argv[3])):
@@ -136,8 +135,10 @@ GUESSER = textwrap.dedent(
 )
 
 
-def test_twelve_parallel_guessers_cannot_exceed_the_lockout(store, people, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    db = store.path
+def test_twelve_parallel_guessers_cannot_exceed_the_lockout(
+    store, people, tmp_path, db_path
+) -> None:  # type: ignore[no-untyped-def]
+    db = db_path
     store.close()
     script = tmp_path / "guess.py"
     script.write_text(GUESSER)
@@ -187,10 +188,10 @@ def test_twelve_parallel_guessers_cannot_exceed_the_lockout(store, people, tmp_p
 # -- enable and unlock ---------------------------------------------------------------------------
 
 
-def test_users_unlock_and_enable_through_the_cli(store, people) -> None:  # type: ignore[no-untyped-def]
+def test_users_unlock_and_enable_through_the_cli(store, people, db_path) -> None:  # type: ignore[no-untyped-def]
     create_signed(store, people["nurse"], PASSWORDS["nurse"], 3)
     _lock(store, "nurse")
-    db = store.path
+    db = db_path
     store.close()
     admin_pw = PASSWORDS["admin"] + "\n"
 

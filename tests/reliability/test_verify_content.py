@@ -21,6 +21,7 @@ from pypdf.generic import ContentStream
 from reliability_support import PASSWORDS, cli, create_signed, seed_users
 from reportlab.pdfgen.canvas import Canvas
 
+from tests import raw_database
 from vpchecklist.export.fonts import REGULAR, register_fonts
 from vpchecklist.services import audit, exports, signing
 from vpchecklist.store import Store
@@ -142,19 +143,19 @@ def test_a_copy_of_another_record_relabelled_fails(store, tmp_path) -> None:  # 
     assert not ok and "text of this copy differs" in message
 
 
-def test_verify_through_the_cli_writes_nothing(exported) -> None:  # type: ignore[no-untyped-def]
+def test_verify_through_the_cli_writes_nothing(exported, db_path) -> None:  # type: ignore[no-untyped-def]
     store, cid, copy = exported
-    db = Path(store.path)
+    db = db_path
     store.close()
-    with sqlite3.connect(db) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        events_before = conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
-    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    if not raw_database.is_postgres(db):
+        with sqlite3.connect(db) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    events_before = raw_database.table_counts(db, ["audit_event"])
+    before = raw_database.fingerprint(db)
 
     result = cli(db, "verify", str(copy))
 
     assert result.returncode == 0, result
     assert f"checklist {cid}" in result.stdout
-    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM audit_event").fetchone()[0] == events_before
+    assert raw_database.fingerprint(db) == before
+    assert raw_database.table_counts(db, ["audit_event"]) == events_before

@@ -23,7 +23,7 @@ from vpchecklist.store import open_store  # noqa: E402
 
 def main(argv: list[str]) -> int:
     db, username, password, seconds, seed = argv
-    store = open_store(Path(db), create=False)
+    store = open_store(db, create=False)  # a file path or a postgresql:// URL
     actor = authenticate(store, username, password)
     deadline = time.monotonic() + float(seconds)
     errors = 0
