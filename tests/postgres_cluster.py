@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -93,7 +94,19 @@ class PostgresCluster:
             )
         self.bindir = found
         self.as_root = os.geteuid() == 0
-        self.base = Path(tempfile.mkdtemp(prefix="vp-pgcluster-"))
+        if self.as_root:
+            try:
+                pwd.getpwnam(OS_USER)
+            except KeyError:
+                raise ClusterError(
+                    f"The tests run as root, and initdb refuses root: they need the {OS_USER} "
+                    "OS user that Debian's postgresql package creates."
+                ) from None
+        # As root the server runs as ``postgres``, which must reach the folder: /tmp, not a
+        # private TMPDIR.
+        self.base = Path(
+            tempfile.mkdtemp(prefix="vp-pgcluster-", dir="/tmp" if self.as_root else None)
+        )
         self.data = self.base / "data"
         self.socket_dir = self.base / "socket"
         self.log = self.base / "server.log"

@@ -10,13 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tests import raw_database
-from tests.raw_database import Database
 from vpchecklist import demo
 from vpchecklist.services import Actor, checklists, signing, users
 from vpchecklist.store import Store
+
+if TYPE_CHECKING:  # worker.py and benchmarks/soak.py import this without the repo root
+    from tests.raw_database import Database
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "worker.py"
@@ -47,7 +48,7 @@ class Result:
 
 
 def cli(
-    db: Database,
+    db: Database | Path,
     *args: str,
     stdin: str = "",
     env: dict[str, str] | None = None,
@@ -118,6 +119,8 @@ def create_signed(
 
 def table_counts(path: Database) -> dict[str, int]:
     """Rows per table, read past the product (plain sqlite3 or a psycopg connection)."""
+    from tests import raw_database
+
     return raw_database.table_counts(path)
 
 
