@@ -217,6 +217,24 @@ def test_a_refused_restore_leaves_the_database_empty(
         )
         assert code == 2 and "pg_restore failed" in err and err.count("\n") == 1
         assert pg_backup.non_empty_reason(PostgresTarget.parse(url)) is None
+        # The dump changed after it was made (its anchor says another head): refused, emptied.
+        beside = tmp_path / "copy.dump.anchor"
+        mark = json.loads(beside.read_text())
+        beside.write_text(json.dumps({**mark, "seq": mark["seq"] - 1}) + "\n")
+        code, out, err = cli(
+            capsys,
+            "--db",
+            url,
+            "restore",
+            str(dump),
+            "--user",
+            "admin",
+            "--password-stdin",
+            stdin=ADMIN_PASSWORD + "\n",
+        )
+        assert code == 2 and out == ""
+        assert "differs from the anchor written beside it" in err and "not restored" in err
+        assert pg_backup.non_empty_reason(PostgresTarget.parse(url)) is None
     finally:
         cluster.drop_database(empty)
 
