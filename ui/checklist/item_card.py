@@ -368,7 +368,7 @@ class ItemCard(_AckMixin, QFrame):
 
     # -- saving ----------------------------------------------------------------------------
     def _commit(self, value: Any) -> None:
-        error = self.session.answer(self.item.id, value)
+        error = self.session.answer(self.item.id, value, self._retrying)
         if error is None and self.scan is not None:
             self.scan.answered_by_hand()
         self._after(error)
@@ -393,12 +393,23 @@ class ItemCard(_AckMixin, QFrame):
         stored = self.session.stored_value(self.item.id)
         if not reason or (is_na(stored) and stored["na"] == reason):
             return
-        self._after(self.session.mark_na(self.item.id, reason))
+        self._after(self.session.mark_na(self.item.id, reason, self._retrying))
+
+    def _retrying(self, sentence: str) -> None:
+        """The server dropped the connection during this save and it is tried again: say so
+        now (the save runs on this thread, so paint the sentence before the pause)."""
+        self.show_error(sentence)
+        if self._error is not None:
+            self._error.repaint()
 
     def _after(self, error: str | None) -> None:
         self.show_error(error)
         stored = self.session.stored_value(self.item.id)
-        if error is None or self.input.revert_on_error:
+        # Unsaved because the server could not be reached: the answer stays on screen.
+        keep = error is not None and (
+            self.session.connection_lost or not self.input.revert_on_error
+        )
+        if not keep:
             self.show_value(stored)
 
     # -- keyboard --------------------------------------------------------------------------

@@ -15,10 +15,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from ui.operations import Operation, run_in_background
-from vpchecklist.errors import ReviewOutdated, ValidationError, VPError
+from vpchecklist.errors import ConnectionLost, ReviewOutdated, ValidationError, VPError
 from vpchecklist.rules.evaluation import Evaluation
 from vpchecklist.services import checklists, signing, templates, wristband
 from vpchecklist.services.actors import Actor
+from vpchecklist.services.retries import RetryNotice, new_request_id
 from vpchecklist.store import Store
 from vpchecklist.templates import Template
 
@@ -42,6 +43,9 @@ class ChecklistSession(QObject):
 
     evaluated = Signal(object)  # Evaluation after any successful change
     status_changed = Signal(str)  # "signed" / "postponed" after a signature
+    #: The sentence a nurse reads while a signature is retried after the database server
+    #: dropped the connection (emitted from the signing thread, shown by the sign box).
+    signature_retrying = Signal(str)
 
     def __init__(
         self, store: Store, actor: Actor, checklist_id: int, parent: QObject | None = None
@@ -50,6 +54,9 @@ class ChecklistSession(QObject):
         self.store = store
         self.actor = actor
         self.checklist_id = checklist_id
+        #: The last change failed because the server could not be reached (after its retries):
+        #: what the nurse entered stays on screen, unsaved, for another try.
+        self.connection_lost = False
         # The one audited read: a person opened the record. Later re-reads are internal.
         self.detail: dict[str, Any] = checklists.detail(store, actor, checklist_id)
         self.template: Template = checklists.template_for(store, actor, checklist_id)
@@ -79,11 +86,17 @@ class ChecklistSession(QObject):
         self.detail = checklists.detail(self.store, self.actor, self.checklist_id, audited=False)
 
     # -- the verbs -------------------------------------------------------------------------
-    def answer(self, item_id: str, value: Any) -> str | None:
-        return self._change(checklists.answer, item_id, value)
+    def answer(self, item_id: str, value: Any, notice: RetryNotice | None = None) -> str | None:
+        """Save an answer; ``notice`` shows the retry sentence if the server drops the
+        connection meanwhile (the services retry; each save has its own request id)."""
+        return self._change(
+            checklists.answer, item_id, value, request_id=new_request_id(), notice=notice
+        )
 
-    def mark_na(self, item_id: str, reason: str) -> str | None:
-        return self._change(checklists.mark_na, item_id, reason)
+    def mark_na(self, item_id: str, reason: str, notice: RetryNotice | None = None) -> str | None:
+        return self._change(
+            checklists.mark_na, item_id, reason, request_id=new_request_id(), notice=notice
+        )
 
     def clear(self, item_id: str) -> str | None:
         return self._change(checklists.clear_answer, item_id)
@@ -120,10 +133,19 @@ class ChecklistSession(QObject):
         on the UI thread afterwards. ``reviewed`` is the content hash of the review shown:
         if the record changed since, nothing is signed and the session reloads it."""
         store, actor, checklist_id = self.store, self.actor, self.checklist_id
+        request_id = new_request_id()  # one per signature, kept across its retries
 
         def work() -> None:
             signing.sign(
-                store, actor, checklist_id, password, meaning, reason or None, expect=reviewed
+                store,
+                actor,
+                checklist_id,
+                password,
+                meaning,
+                reason or None,
+                expect=reviewed,
+                request_id=request_id,
+                notice=self.signature_retrying.emit,
             )
 
         def signed(error: str | None) -> None:
@@ -143,9 +165,18 @@ class ChecklistSession(QObject):
         """Sign an addendum on a worker thread (the same slow password check as signing);
         ``done(error or None)`` on the UI thread afterwards."""
         store, actor, checklist_id = self.store, self.actor, self.checklist_id
+        request_id = new_request_id()
 
         def work() -> None:
-            signing.add_addendum(store, actor, checklist_id, text, password)
+            signing.add_addendum(
+                store,
+                actor,
+                checklist_id,
+                text,
+                password,
+                request_id=request_id,
+                notice=self.signature_retrying.emit,
+            )
 
         return self._signature_in_background(work, self._refresh_detail, done, parent)
 
@@ -180,9 +211,9 @@ class ChecklistSession(QObject):
         self._refresh_detail()
         self.evaluation = checklists.evaluation(self.store, self.actor, self.checklist_id)
 
-    def _change(self, verb: Callable[..., Evaluation], *args: Any) -> str | None:
+    def _change(self, verb: Callable[..., Evaluation], *args: Any, **kwargs: Any) -> str | None:
         def run() -> None:
-            self.evaluation = verb(self.store, self.actor, self.checklist_id, *args)
+            self.evaluation = verb(self.store, self.actor, self.checklist_id, *args, **kwargs)
 
         error = self._run(run)
         if error is None:
@@ -190,9 +221,11 @@ class ChecklistSession(QObject):
         return error
 
     def _run(self, action: Callable[[], None]) -> str | None:
+        self.connection_lost = False
         try:
             action()
         except VPError as error:
+            self.connection_lost = isinstance(error, ConnectionLost)
             return plain(error)
         except Exception:  # the UI must stay usable; the traceback is for the log only
             log.exception("checklist %s: unexpected failure", self.checklist_id)

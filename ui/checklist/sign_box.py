@@ -94,6 +94,7 @@ class SignBox(QFrame):
         self.submit.clicked.connect(self._sign)
         self.password.returnPressed.connect(self._sign)
         self.reason.returnPressed.connect(self.password.setFocus)
+        session.signature_retrying.connect(self._retrying)
 
     def prefer_postponed(self) -> None:
         self.postponed.setChecked(True)
@@ -144,6 +145,12 @@ class SignBox(QFrame):
         if busy:
             self.error.hide()
         self.refresh(self.session.evaluation)
+
+    def _retrying(self, sentence: str) -> None:
+        """The server dropped the connection while signing; the signature is tried again."""
+        if self.busy and isValid(self):
+            self.error.setText(sentence)
+            self.error.show()
 
     def _signed(self, error: str | None) -> None:
         if not isValid(self):  # the page was closed while the password was being checked

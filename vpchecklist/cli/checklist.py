@@ -21,6 +21,7 @@ def cmd_create(ctx: Context) -> int:
 def cmd_sign(ctx: Context) -> int:
     from vpchecklist.errors import SignatureError
     from vpchecklist.services import signing
+    from vpchecklist.services.retries import new_request_id
 
     actor = ctx.actor()  # the password given here is the signature's re-authentication
     try:
@@ -32,6 +33,8 @@ def cmd_sign(ctx: Context) -> int:
             ctx.args.meaning,
             ctx.args.reason,
             expect=ctx.args.expect,
+            request_id=new_request_id(),  # one per command: a retry never signs twice
+            notice=warn,
         )
     except SignatureError as exc:
         warn(f"Checklist {ctx.args.id} cannot be signed as {ctx.args.meaning}:")
@@ -82,12 +85,21 @@ def cmd_show(ctx: Context) -> int:
 
 def cmd_answer(ctx: Context) -> int:
     from vpchecklist.services import checklists
+    from vpchecklist.services.retries import new_request_id
 
     try:
         value = json.loads(ctx.args.value)
     except ValueError:  # not JSON (or a number too long to convert): checked as given
         value = ctx.args.value  # plain words such as yes / no / chest
-    ev = checklists.answer(ctx.store(), ctx.actor(), ctx.args.id, ctx.args.item, value)
+    ev = checklists.answer(
+        ctx.store(),
+        ctx.actor(),
+        ctx.args.id,
+        ctx.args.item,
+        value,
+        request_id=new_request_id(),  # one per command: a retry never saves twice
+        notice=warn,
+    )
     for finding in ev.findings_for(ctx.args.item)["warnings"]:
         ctx.print(f"Warning: {finding}")
     ctx.print(f"Saved {ctx.args.item}.")
@@ -106,9 +118,18 @@ def cmd_acknowledge(ctx: Context) -> int:
 
 def cmd_addendum(ctx: Context) -> int:
     from vpchecklist.services import signing
+    from vpchecklist.services.retries import new_request_id
 
     actor = ctx.actor()  # the password given here is the signature's re-authentication
-    digest = signing.add_addendum(ctx.store(), actor, ctx.args.id, ctx.args.text, ctx.password)
+    digest = signing.add_addendum(
+        ctx.store(),
+        actor,
+        ctx.args.id,
+        ctx.args.text,
+        ctx.password,
+        request_id=new_request_id(),  # one per command: a retry never signs twice
+        notice=warn,
+    )
     ctx.print(f"Addendum signed on checklist {ctx.args.id}; record hash {digest}.")
     return Exit.OK
 

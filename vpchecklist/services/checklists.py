@@ -19,6 +19,7 @@ from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
 from vpchecklist.services.draft_rows import (
     answer_provenance,
+    saved_request,
     update_summary,
     withdraw_acknowledgement,
     write_answer,
@@ -33,6 +34,7 @@ from vpchecklist.services.records import (
     header_of,
     template_of,
 )
+from vpchecklist.services.retries import RetryNotice, new_request_id, with_retries
 from vpchecklist.services.signed_content import content_sha256
 from vpchecklist.services.signing import signatures_of
 from vpchecklist.services.templates import active_template, ensure_stored, template_for_document
@@ -152,11 +154,14 @@ def _store_answer(
     item_id: str,
     raw: Any,
     action: str,
-    provenance: str | None = None,
+    provenance: str | None,
+    request_id: str,
 ) -> Evaluation:
     if provenance is None and item_id == WRISTBAND_ITEM:
         provenance = BY_HAND  # the scan verb says "scanned"; anything else was typed or clicked
     with performing(store, actor, "answer", checklist_id, action), store.transaction():
+        if saved_request(request_id):  # an earlier attempt committed; its answer got lost
+            return evaluate_stored(get_checklist(checklist_id))
         checklist = draft_checklist(checklist_id)
         template = template_of(checklist)
         item = template.item(item_id)
@@ -178,7 +183,9 @@ def _store_answer(
             raise ValidationError(item_id, errors[0].message)
         now = utc_now()
         value_utc = local_to_utc(value) if item.kind == "datetime" else None
-        write_answer(checklist_id, item_id, old, new, value_utc, actor.id, now, provenance)
+        write_answer(
+            checklist_id, item_id, old, new, value_utc, actor.id, now, provenance, request_id
+        )
         # An acknowledgement covers the warning as it was; a changed value needs a new one.
         withdrawn = had_ack and withdraw_acknowledgement(checklist_id, item_id)
         _refresh_summary(checklist, template, ev)
@@ -200,14 +207,43 @@ def answer(
     item_id: str,
     value: Any,
     provenance: str | None = None,
+    request_id: str | None = None,
+    notice: RetryNotice | None = None,
 ) -> Evaluation:
     """Save one answer (validated, history kept) and return the checklist's new evaluation.
-    ``provenance`` says how a confirmation was made ("scanned" from the wristband scan verb)."""
-    return _store_answer(store, actor, checklist_id, item_id, value, "answer", provenance)
+    ``provenance`` says how a confirmation was made ("scanned" from the wristband scan verb).
+
+    ``request_id`` (``retries.new_request_id()``, made by the caller once per save; one is made
+    here when None) is stored with the save: the save is retried after a lost connection
+    (``notice`` hears the sentence before each retry) and is never written twice."""
+    rid = request_id or new_request_id()
+    return with_retries(
+        lambda: _store_answer(
+            store, actor, checklist_id, item_id, value, "answer", provenance, rid
+        ),
+        "answer",
+        notice,
+    )
 
 
-def mark_na(store: Store, actor: Actor, checklist_id: int, item_id: str, reason: str) -> Evaluation:
-    return _store_answer(store, actor, checklist_id, item_id, {"na": reason}, "mark_na")
+def mark_na(
+    store: Store,
+    actor: Actor,
+    checklist_id: int,
+    item_id: str,
+    reason: str,
+    request_id: str | None = None,
+    notice: RetryNotice | None = None,
+) -> Evaluation:
+    """Mark an item not applicable with a reason (saved, retried and kept like ``answer``)."""
+    rid = request_id or new_request_id()
+    return with_retries(
+        lambda: _store_answer(
+            store, actor, checklist_id, item_id, {"na": reason}, "mark_na", None, rid
+        ),
+        "answer",
+        notice,
+    )
 
 
 def clear_answer(store: Store, actor: Actor, checklist_id: int, item_id: str) -> Evaluation:

@@ -31,9 +31,10 @@ _UPDATE_ANSWER = (
 _PROVENANCE = "SELECT provenance FROM answer WHERE checklist_id = ? AND item_id = ?"
 _INSERT_HISTORY = (
     "INSERT INTO answer_history"
-    " (checklist_id, item_id, old_value, new_value, changed_by_id, changed_at)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    " (checklist_id, item_id, old_value, new_value, changed_by_id, changed_at, request_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+_SAVED_REQUEST = "SELECT 1 FROM answer_history WHERE request_id = ?"
 _DELETE_ACKNOWLEDGEMENT = "DELETE FROM acknowledgement WHERE checklist_id = ? AND item_id = ?"
 _UPDATE_SUMMARY = (
     "UPDATE checklist SET updated_at = ?, progress = ?, warning_count = ? WHERE id = ?"
@@ -69,8 +70,10 @@ def write_answer(
     user_id: int,
     now: str,
     provenance: str | None = None,
+    request_id: str | None = None,
 ) -> None:
-    """Store the answer's new canonical text and its history entry (old → new)."""
+    """Store the answer's new canonical text and its history entry (old → new), which keeps
+    the save's ``request_id`` (see ``saved_request``)."""
     if old is None:
         database.execute_sql(
             _INSERT_ANSWER, (checklist_id, item_id, new, value_utc, user_id, now, provenance)
@@ -79,7 +82,14 @@ def write_answer(
         database.execute_sql(
             _UPDATE_ANSWER, (new, value_utc, user_id, now, provenance, checklist_id, item_id)
         )
-    database.execute_sql(_INSERT_HISTORY, (checklist_id, item_id, old, new, user_id, now))
+    database.execute_sql(
+        _INSERT_HISTORY, (checklist_id, item_id, old, new, user_id, now, request_id)
+    )
+
+
+def saved_request(request_id: str) -> bool:
+    """True when a save with this id already committed (a retry after a lost connection)."""
+    return database.execute_sql(_SAVED_REQUEST, (request_id,)).fetchone() is not None
 
 
 def answer_provenance(checklist_id: int, item_id: str) -> str | None:

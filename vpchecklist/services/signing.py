@@ -21,6 +21,7 @@ from vpchecklist.services.actors import Actor
 from vpchecklist.services.auth import check_credentials
 from vpchecklist.services.metrics import keep_summary
 from vpchecklist.services.records import draft_checklist, evaluate_stored, get_checklist
+from vpchecklist.services.retries import RetryNotice, new_request_id, with_retries
 from vpchecklist.services.signed_content import (
     MEANINGS,
     UserNames,
@@ -51,7 +52,8 @@ def _append(
     reason: str | None,
     signed_at: str,
     content: dict[str, Any],
-    addendum_id: int | None = None,
+    addendum_id: int | None,
+    request_id: str,
 ) -> Signature:
     last = Signature.select().order_by(Signature.seq.desc()).first()
     prev_hash = last.record_hash if last else GENESIS_HASH
@@ -69,7 +71,17 @@ def _append(
         content=text,
         prev_hash=prev_hash,
         record_hash=chain_hash(prev_hash, text),
+        request_id=request_id,
     )
+
+
+def _signed_before(checklist_id: int, request_id: str) -> str | None:
+    """The record hash of the signature an earlier attempt with ``request_id`` committed (its
+    reply was lost with the connection), so a retry returns it instead of signing twice."""
+    done = Signature.get_or_none(
+        Signature.request_id == request_id, Signature.checklist == checklist_id
+    )
+    return None if done is None else str(done.record_hash)
 
 
 def _reason_for(meaning: str, reason: str | None) -> str | None:
@@ -110,17 +122,44 @@ def sign(
     meaning: str,
     reason: str | None = None,
     expect: str | None = None,
+    request_id: str | None = None,
+    notice: RetryNotice | None = None,
 ) -> str:
     """Sign a draft as ``ready`` or ``postponed`` (with a reason); returns the record hash.
 
     The password is checked again (re-authentication); failures count towards the lockout.
     ``expect`` is the ``content_sha256`` of the draft the signer reviewed: when the live rows
     differ (another workstation changed an answer meanwhile) nothing is signed.
+
+    ``request_id`` (made by the caller once per signature; one is made here when None) is
+    stored with the signature: after a lost connection the signature is retried (``notice``
+    hears the sentence first) and an attempt that had committed is returned, never repeated.
     """
+    rid = request_id or new_request_id()
+    return with_retries(
+        lambda: _sign_once(store, actor, checklist_id, password, meaning, reason, expect, rid),
+        "signature",
+        notice,
+    )
+
+
+def _sign_once(
+    store: Store,
+    actor: Actor,
+    checklist_id: int,
+    password: str,
+    meaning: str,
+    reason: str | None,
+    expect: str | None,
+    request_id: str,
+) -> str:
     with performing(store, actor, "sign", checklist_id):
         reason_text = _reason_for(meaning, reason)
         check_credentials(store, actor.username, password, "sign_reauth")
         with store.transaction():
+            earlier = _signed_before(checklist_id, request_id)
+            if earlier is not None:
+                return earlier
             checklist = draft_checklist(checklist_id)
             signed_at = utc_now()
             block = _actor_block(actor, meaning, reason_text, signed_at)
@@ -131,7 +170,9 @@ def sign(
                     "nothing was signed. Review it again, then sign."
                 )
             ev = _check_signable(checklist, meaning)
-            signature = _append(checklist_id, actor, meaning, reason_text, signed_at, content)
+            signature = _append(
+                checklist_id, actor, meaning, reason_text, signed_at, content, None, request_id
+            )
             Checklist.update(
                 status="signed" if meaning == "ready" else "postponed",
                 signed_by_name=actor.full_name,
@@ -152,12 +193,35 @@ def sign(
             return str(signature.record_hash)
 
 
-def add_addendum(store: Store, actor: Actor, checklist_id: int, text: str, password: str) -> str:
-    """A signed correction or note on a closed record; the original stays as it was."""
+def add_addendum(
+    store: Store,
+    actor: Actor,
+    checklist_id: int,
+    text: str,
+    password: str,
+    request_id: str | None = None,
+    notice: RetryNotice | None = None,
+) -> str:
+    """A signed correction or note on a closed record; the original stays as it was.
+    Retried after a lost connection and never signed twice, like ``sign``."""
+    rid = request_id or new_request_id()
+    return with_retries(
+        lambda: _add_addendum_once(store, actor, checklist_id, text, password, rid),
+        "signature",
+        notice,
+    )
+
+
+def _add_addendum_once(
+    store: Store, actor: Actor, checklist_id: int, text: str, password: str, request_id: str
+) -> str:
     with performing(store, actor, "addendum", checklist_id):
         body = clean_text("addendum", text, "the addendum", 4000)
         check_credentials(store, actor.username, password, "sign_reauth")
         with store.transaction():
+            earlier = _signed_before(checklist_id, request_id)
+            if earlier is not None:
+                return earlier
             checklist = get_checklist(checklist_id)
             if checklist.status == "draft":
                 raise ValidationError(
@@ -175,7 +239,9 @@ def add_addendum(store: Store, actor: Actor, checklist_id: int, text: str, passw
             )
             block = _actor_block(actor, "addendum", None, now)
             content = addendum_content(addendum, previous.record_hash, block)
-            signature = _append(checklist_id, actor, "addendum", None, now, content, addendum.id)
+            signature = _append(
+                checklist_id, actor, "addendum", None, now, content, addendum.id, request_id
+            )
             audit.record(
                 actor.username,
                 "addendum",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from vpchecklist.errors import VPError
+from vpchecklist.errors import ConnectionLost, VPError
 from vpchecklist.services import audit
 from vpchecklist.services.actors import Actor
 from vpchecklist.store import Store
@@ -37,6 +37,8 @@ def performing(
     audit.require(store, actor, verb, checklist_id)
     try:
         yield
+    except ConnectionLost:
+        raise  # not a refusal: the server went away; the caller retries (``services.retries``)
     except VPError as error:
         audit.record_refusal(store, actor.username, action or verb, checklist_id, error)
         raise

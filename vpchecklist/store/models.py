@@ -131,6 +131,10 @@ class AnswerHistory(BaseModel):
     new_value = TextField(null=True)
     changed_by = ForeignKeyField(User)
     changed_at = CharField()
+    # The id the saving workstation gave this save before its first attempt (v6): a save
+    # retried after a dropped connection finds it here and is not written twice. Not part of
+    # any signed content.
+    request_id = CharField(null=True, unique=True)
 
 
 class Acknowledgement(BaseModel):
@@ -179,6 +183,10 @@ class Signature(BaseModel):
     content = TextField()  # canonical JSON of what was signed
     prev_hash = CharField()
     record_hash = CharField()  # sha256(prev_hash + content)
+    # The signing workstation's id for this signature (v6): a signature retried after a
+    # dropped connection returns this one instead of signing twice. Outside ``content``, so
+    # not signed itself and never part of a hash.
+    request_id = CharField(null=True, unique=True)
 
 
 class DatabaseInfo(BaseModel):

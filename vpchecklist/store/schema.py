@@ -491,12 +491,29 @@ def _v5_name_search_and_sorting(db: Database) -> None:
         )
 
 
+#: Tables whose rows carry the workstation's request id of an idempotent retry (issue 14).
+_REQUEST_ID_TABLES = ("answer_history", "signature")
+
+
+def _v6_request_ids(db: Database) -> None:
+    """Issue 14: the client-made id of an answer save and of a signature, so a retry after a
+    dropped connection recognises a write that already committed (nullable: older rows and
+    other writes have none; unique: one write per id)."""
+    for table in _REQUEST_ID_TABLES:
+        if "request_id" not in {c.name for c in db.get_columns(table)}:
+            db.execute_sql(f"ALTER TABLE {table} ADD COLUMN request_id VARCHAR(255)")
+        db.execute_sql(
+            f"CREATE UNIQUE INDEX IF NOT EXISTS {table}_request_id ON {table} (request_id)"
+        )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, bool, bool], None]]] = [
     (1, lambda db, _demo, _fresh: _v1_initial(db)),
     (2, lambda db, _demo, _fresh: _v2_schedule(db)),
     (3, lambda db, _demo, _fresh: _v3_completion_summary(db)),
     (4, _v4_chain_every_event),
     (5, lambda db, _demo, _fresh: _v5_name_search_and_sorting(db)),
+    (6, lambda db, _demo, _fresh: _v6_request_ids(db)),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
