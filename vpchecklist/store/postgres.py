@@ -107,7 +107,7 @@ def is_connection_lost(exc: BaseException) -> bool:
 def lost_connection_error(target: PostgresTarget) -> ConnectionLost:
     return ConnectionLost(
         f"The database server {target.host}:{target.port} could not be reached — "
-        "your last change was not saved; it is retried when the server answers again."
+        "your last change was not saved; try again when the server answers."
     )
 
 
