@@ -34,6 +34,7 @@ def _rows(model: Any, checklist_id: int) -> list[dict[str, Any]]:
     rows = list(model.select().where(model.checklist == checklist_id).dicts())
     for row in rows:
         row.pop("id", None)
+        row.pop("request_id", None)  # one write per request id: a clone is no retry
     return rows
 
 

@@ -37,6 +37,7 @@ from vpchecklist.services import (
 )
 from vpchecklist.services import templates as template_service
 from vpchecklist.store import Store, open_store
+from vpchecklist.store.schema import LATEST_VERSION
 
 OWNER, OWNER_PASSWORD = "vp_owner", "vp-owner-password-1"
 APP, APP_PASSWORD = "vp_app", "vp-app-password-1"
@@ -83,7 +84,7 @@ def test_setup_creates_the_schema_as_the_owner_and_is_idempotent(
 ) -> None:
     cluster, name = server
     first = setup(capsys, cluster, name)
-    assert "Schema public: created (version 5), owned by vp_owner" in first
+    assert f"Schema public: created (version {LATEST_VERSION}), owned by vp_owner" in first
     assert "vp_app: DELETE on answer, acknowledgement" in first
     assert (
         "vp_app: no UPDATE or DELETE on signature, addendum, audit_event, answer_history, "
@@ -108,7 +109,7 @@ def test_setup_creates_the_schema_as_the_owner_and_is_idempotent(
     )
     assert code == 0, err
     report = json.loads(out)
-    assert (report["schema_version_before"], report["schema_version"]) == (5, 5)
+    assert (report["schema_version_before"], report["schema_version"]) == (LATEST_VERSION,) * 2
     assert report["app_role"] == APP and report["owner"] == OWNER and report["problems"] == []
     assert report["grants"]["delete"] == ["answer", "acknowledgement"]
     assert report["grants"]["update"]["setting"] == ["value"]
@@ -117,7 +118,7 @@ def test_setup_creates_the_schema_as_the_owner_and_is_idempotent(
     # Something granted by hand in between is taken back by the next run.
     cluster.psql(f"GRANT UPDATE, DELETE, TRUNCATE ON signature TO {APP}", db=name)
     cluster.psql(f"GRANT CREATE ON SCHEMA public TO {APP}", db=name)
-    assert "already current (version 5)" in setup(capsys, cluster, name)
+    assert f"already current (version {LATEST_VERSION})" in setup(capsys, cluster, name)
     assert _acl(cluster, name) == after_first
     actions = cluster.psql(
         "SELECT action, username FROM audit_event WHERE action = 'database_setup'", db=name
