@@ -107,7 +107,7 @@ def assert_stored_exactly_once(
 
 
 def assert_audit_verify_ok(url: str) -> None:
-    verify = cli(url, "audit", "verify", timeout=300)  # type: ignore[arg-type]
+    verify = cli(url, "audit", "verify", timeout=300)
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
