@@ -62,6 +62,7 @@ class AddendumDialog(QDialog):
         buttons.addWidget(cancel)
         buttons.addWidget(self.submit)
         box.addLayout(buttons)
+        session.signature_retrying.connect(self._retrying)
 
     @property
     def busy(self) -> bool:
@@ -76,6 +77,12 @@ class AddendumDialog(QDialog):
         self.session.add_addendum(
             self.text.toPlainText(), self.password.text(), self._signed, parent=self
         )
+
+    def _retrying(self, sentence: str) -> None:
+        """The server dropped the connection while signing; the addendum is tried again."""
+        if self.busy:
+            self.error.setText(sentence)
+            self.error.setVisible(True)
 
     def _signed(self, error: str | None) -> None:
         self.submit.setEnabled(True)
