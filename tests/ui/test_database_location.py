@@ -179,3 +179,43 @@ def test_closing_the_password_dialog_ends_start_up_cleanly(qtbot, db_path, no_st
     finally:
         timer.stop()
     assert seen == [""]
+
+
+def test_an_unreachable_server_offers_retry_then_closes_cleanly(qtbot, free_port):  # type: ignore[no-untyped-def]
+    """No server listens: no password is asked (it would not help), the reason is shown with
+    Retry and Close, Retry tries again, Close ends start-up without a traceback."""
+    from ui.app import open_or_recover, parse_args
+
+    shown: list[str] = []
+    choices = [QMessageBox.StandardButton.Retry, QMessageBox.StandardButton.Close]
+
+    def act() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or box in handled or not choices:
+            return
+        handled.append(box)
+        assert box.objectName() == "databaseUnavailable"
+        shown.append(box.text())
+        box.button(choices.pop(0)).click()
+
+    handled: list[QMessageBox] = []
+    timer = QTimer()
+    timer.timeout.connect(act)
+    timer.start(50)
+    try:
+        url = f"postgresql://vp@127.0.0.1:{free_port}/vpchecklist?connect_timeout=3"
+        assert open_or_recover(parse_args(["--db", url])) is None
+    finally:
+        timer.stop()
+    assert len(shown) == 2 and shown[0] == shown[1]
+    assert "127.0.0.1" in shown[0] and "Traceback" not in shown[0]
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A local port nothing listens on."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
