@@ -189,3 +189,15 @@ def test_an_sqlite_url_is_a_file_as_peewee_spells_it(tmp_path: Path) -> None:
     assert database_location("relative.sqlite") == Path("relative.sqlite")  # as typed
     with pytest.raises(ValidationError, match=r"^db: mysql:// is not a database"):
         database_location("mysql://vp@db1/vp")
+
+
+def test_every_configuration_example_in_the_readme_is_read_as_written() -> None:
+    import re
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
+    assert examples, "the README shows a configuration file"
+    for example in examples:
+        _write(example)
+        config = load()
+        assert config.database is not None and config.site_name and config.anchor_path
