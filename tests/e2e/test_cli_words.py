@@ -11,14 +11,17 @@ from zoneinfo import ZoneInfo
 
 from cli_support import as_user, cli_env, complete_doc, seed
 
-PARIS = cli_env(TZ="Europe/Paris")
+
+def paris() -> dict[str, str]:
+    """The CLI's environment in Paris (built per call: it must carry the session's PGPASSFILE)."""
+    return cli_env(TZ="Europe/Paris")
 
 
 def test_checklist_show_words_answers_and_local_times(cli_db: Path) -> None:
     doc = complete_doc(history__inr=1.6)
     doc["acknowledgements"] = {"history.inr": {"reason": "IR agrees", "physician_informed": "Dr X"}}
     (cid,) = seed(cli_db, doc, sign="ready")
-    shown = as_user(cli_db, "auditor", "checklist", "show", str(cid), env=PARIS)
+    shown = as_user(cli_db, "auditor", "checklist", "show", str(cid), env=paris())
     assert shown.returncode == 0, shown.stderr
     text = shown.stdout
     stored = json.loads(
@@ -41,7 +44,7 @@ def test_checklist_show_words_answers_and_local_times(cli_db: Path) -> None:
 
 def test_list_table_shows_local_times(cli_db: Path) -> None:
     (cid,) = seed(cli_db, complete_doc(), sign="ready")
-    table = as_user(cli_db, "auditor", "list", env=PARIS).stdout
+    table = as_user(cli_db, "auditor", "list", env=paris()).stdout
     row = next(line for line in table.splitlines() if line.startswith(str(cid)))
     assert "10 Mar 2026, 10:00" in row
     assert "2026-" not in row  # neither the planned start nor the signature as ISO text
@@ -49,7 +52,7 @@ def test_list_table_shows_local_times(cli_db: Path) -> None:
 
 def test_audit_log_table_shows_local_times_to_the_second(cli_db: Path) -> None:
     seed(cli_db, complete_doc(), sign="ready")
-    log = as_user(cli_db, "auditor", "audit", "log", env=PARIS).stdout
+    log = as_user(cli_db, "auditor", "audit", "log", env=paris()).stdout
     assert log.count("Times are local to this workstation: CE") == 1
     assert not re.search(r"\d{4}-\d\d-\d\dT", log)  # no stored ISO stamp
     assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d:\d\d", log)
