@@ -1,9 +1,11 @@
-"""Database upkeep: ``db check`` and ``backup`` without sign-in, ``restore`` by an administrator.
+"""Database upkeep: ``db check`` and ``backup`` without sign-in, ``restore`` by an administrator,
+``db setup-postgres`` by IT.
 
 ``db check`` and ``backup`` run for whoever can reach the database file (the operating system
-guards it), so that a damaged database can still be checked. ``restore`` replaces the file and
-so needs an administrator: of the current database, or of the backup when the current one
-cannot be read.
+guards it) or connect to the server, so that a damaged database can still be checked.
+``restore`` replaces the file (on a server: fills a new, empty database) and so needs an
+administrator: of the current database, or of the backup when there is no usable one.
+``db setup-postgres`` runs as the server database's owner, who alone may change its schema.
 """
 
 from __future__ import annotations
