@@ -142,7 +142,9 @@ def dump(target: PostgresTarget, out: Path) -> events.Head:
                 sink.flush()
                 os.fsync(sink.fileno())
             # The whole archive must read back: a cut-short or damaged file fails here.
-            _run([str(pg_restore), "--file", os.devnull, str(partial)], target)
+            problems = check_archive(partial, pg_restore)
+            if problems:
+                raise StorageError(f"The backup failed its check: {problems[0]}.")
             os.replace(partial, out)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -152,6 +154,23 @@ def dump(target: PostgresTarget, out: Path) -> events.Head:
         conn.close()
     out.chmod(0o600)
     return head
+
+
+def check_archive(path: Path, pg_restore: Path | None = None) -> list[str]:
+    """Problems that make ``path`` unusable as a ``pg_dump -Fc`` backup (empty list = good):
+    every block of it is read, as a restore would."""
+    tool = pg_restore or find_tool("pg_restore")
+    result = subprocess.run(  # noqa: S603 - the tool's path and our own arguments
+        [str(tool), "--file", os.devnull, str(path)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode == 0:
+        return []
+    text = result.stderr.decode("utf-8", "replace").strip()
+    first = next((line for line in text.splitlines() if line.strip()), "unreadable")
+    return [f"{path.name} cannot be read back ({first})"]
 
 
 def non_empty_reason(target: PostgresTarget) -> str | None:
