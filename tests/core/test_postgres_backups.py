@@ -217,6 +217,22 @@ def test_a_refused_restore_leaves_the_database_empty(
         )
         assert code == 2 and "pg_restore failed" in err and err.count("\n") == 1
         assert pg_backup.non_empty_reason(PostgresTarget.parse(url)) is None
+        # Not as the owner: the workstations' role may not create the schema.
+        code, out, err = cli(
+            capsys,
+            "--db",
+            cluster.url(empty, APP),
+            "restore",
+            str(dump),
+            "--user",
+            "admin",
+            "--password-stdin",
+            stdin=ADMIN_PASSWORD + "\n",
+        )
+        assert code == 2 and err == (
+            f"The account {APP} may not create tables in the schema public of {empty}; "
+            "restore as the database's owner. Nothing was restored.\n"
+        )
         # The dump changed after it was made (its anchor says another head): refused, emptied.
         beside = tmp_path / "copy.dump.anchor"
         mark = json.loads(beside.read_text())

@@ -354,12 +354,9 @@ def restore_server(
     backup = Path(backup).expanduser()
     if not backup.is_file():
         raise StorageError(f"The file {backup} does not exist; nothing was restored.")
-    reason = pg_backup.non_empty_reason(target)
-    if reason is not None:
-        raise StorageError(
-            f"The database {target.label} is not empty ({reason}); a backup is restored only "
-            "into a new, empty database. Nothing was restored."
-        )
+    refusal = pg_backup.restore_refusal(target)
+    if refusal is not None:
+        raise StorageError(f"{refusal} Nothing was restored.")
     pg_backup.restore_into(target, backup)
     try:
         staged = open_store(location, create=False, password=db_password)

@@ -177,14 +177,43 @@ def non_empty_reason(target: PostgresTarget) -> str | None:
     """Why ``target`` is not an empty database (a restore never mixes with what is there)."""
     conn = _connect(target)
     try:
-        row = conn.execute(
-            "SELECT count(*), min(n.nspname || '.' || c.relname) FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN "
-            "('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', "
-            "'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
-        ).fetchone()
+        return _non_empty(conn)
     finally:
         conn.close()
+
+
+def restore_refusal(target: PostgresTarget) -> str | None:
+    """Why a backup cannot be restored into ``target`` (None when it can): it must be empty,
+    and the connecting account must be allowed to create the schema in it (the owner)."""
+    conn = _connect(target)
+    try:
+        reason = _non_empty(conn)
+        if reason is not None:
+            return (
+                f"The database {target.label} is not empty ({reason}); a backup is restored "
+                "only into a new, empty database."
+            )
+        row = conn.execute(
+            "SELECT has_schema_privilege(current_schema(), 'CREATE'), current_schema()"
+        ).fetchone()
+        if row is None or not row[0]:
+            return (
+                f"The account {target.user} may not create tables in the schema "
+                f"{row[1] if row else 'public'} of {target.dbname}; restore as the database's "
+                "owner."
+            )
+        return None
+    finally:
+        conn.close()
+
+
+def _non_empty(conn: psycopg.Connection[Any]) -> str | None:
+    row = conn.execute(
+        "SELECT count(*), min(n.nspname || '.' || c.relname) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN "
+        "('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', "
+        "'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
+    ).fetchone()
     if row and row[0]:
         return f"it holds {row[0]} tables and other objects (for example {row[1]})"
     return None
