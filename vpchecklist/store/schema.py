@@ -139,21 +139,28 @@ def _guard_triggers() -> list[str]:
     ]
 
 
-def _pg_function(name: str, body: str, returns: str = "trigger") -> str:
-    """A PL/pgSQL function pinned to the schema it was created in (``search_path``), so a
-    session with another search path cannot point it at look-alike tables."""
+def _pg_function(schema: str, name: str, body: str, returns: str = "trigger") -> str:
+    """A PL/pgSQL function pinned to the schema it was created in, with ``pg_temp`` searched
+    last: otherwise a session's ``CREATE TEMP TABLE audit_event`` would come first and could
+    forge the "latest audit event" the guard triggers read."""
     language = "sql STABLE" if returns != "trigger" else "plpgsql"
+    quoted = '"' + schema.replace('"', '""') + '"'
     return (
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS {returns} LANGUAGE {language} "
-        f"SET search_path FROM CURRENT AS $fn$ {body} $fn$"
+        f"SET search_path = {quoted}, pg_temp AS $fn$ {body} $fn$"
     )
+
+
+def _schema_of(db: Database) -> str:
+    return str(db.execute_sql("SELECT current_schema()").fetchone()[0])
 
 
 def _pg_refuse(message: str) -> str:
     return f"RAISE EXCEPTION '{message}' USING ERRCODE = 'integrity_constraint_violation';"
 
 
-def _pg_functions() -> list[str]:
+def _pg_functions(db: Database) -> list[str]:
+    schema = _schema_of(db)
     protected = ", ".join(f"'{key}'" for key in PROTECTED_SETTINGS)
     audited = _pg_refuse(_AUDITED_MSG)
     user_fields = " OR ".join(
@@ -162,12 +169,14 @@ def _pg_functions() -> list[str]:
     )
     return [
         _pg_function(
+            schema,
             "vp_latest_subject",
             "SELECT subject FROM audit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
             returns="text",
         ),
-        _pg_function("vp_read_only", f"BEGIN {_pg_refuse(_READ_ONLY_MSG)} END"),
+        _pg_function(schema, "vp_read_only", f"BEGIN {_pg_refuse(_READ_ONLY_MSG)} END"),
         _pg_function(
+            schema,
             "vp_frozen_with_checklist",
             "DECLARE state text; BEGIN "
             "IF TG_OP <> 'INSERT' THEN "
@@ -179,6 +188,7 @@ def _pg_functions() -> list[str]:
             "RETURN OLD; END",
         ),
         _pg_function(
+            schema,
             "vp_user_audited",
             f"BEGIN IF TG_OP = 'DELETE' THEN {audited} END IF; "
             "IF TG_OP = 'INSERT' THEN "
@@ -190,6 +200,7 @@ def _pg_functions() -> list[str]:
             f"THEN {audited} END IF; RETURN NEW; END",
         ),
         _pg_function(
+            schema,
             "vp_setting_audited",
             "BEGIN IF vp_latest_subject() IS DISTINCT FROM 'settings' AND ("
             f"(TG_OP <> 'INSERT' AND OLD.key IN ({protected})) OR "
@@ -197,6 +208,7 @@ def _pg_functions() -> list[str]:
             "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END",
         ),
         _pg_function(
+            schema,
             "vp_template_audited",
             f"BEGIN IF TG_OP = 'DELETE' THEN {audited} END IF; "
             "IF TG_OP = 'INSERT' THEN IF NEW.active AND vp_latest_subject() IS DISTINCT FROM "
@@ -319,7 +331,7 @@ def ensure_triggers(db: Database) -> list[str]:
     missing = missing_triggers(db)
     if missing:
         if not _is_sqlite(db):
-            for statement in _pg_functions():
+            for statement in _pg_functions(db):
                 db.execute_sql(statement)
         for statement in all_triggers(db):
             db.execute_sql(statement)
@@ -331,7 +343,7 @@ def _install_read_only_triggers(db: Database) -> None:
     if _is_sqlite(db):
         statements = _sqlite_triggers()
     else:
-        statements = _pg_functions() + _pg_read_only_triggers()
+        statements = _pg_functions(db) + _pg_read_only_triggers()
     for statement in statements:
         db.execute_sql(statement)
 
@@ -443,7 +455,7 @@ def _v4_chain_every_event(db: Database, demo: bool, fresh: bool) -> None:
             db.execute_sql(statement)
         db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
     else:
-        for statement in _pg_functions() + _pg_guard_triggers():
+        for statement in _pg_functions(db) + _pg_guard_triggers():
             db.execute_sql(statement)
 
 
