@@ -3,7 +3,8 @@
     python pg_workstation.py URL USER PASSWORD create-sign COUNT SEED
         create and sign COUNT complete checklists, one after another;
     python pg_workstation.py URL USER PASSWORD soak SECONDS SEED
-        create and sign until SECONDS have passed (the server may stop and start meanwhile);
+        create and sign until SECONDS have passed or stdin is closed (the server may stop
+        and start meanwhile);
     python pg_workstation.py URL USER PASSWORD sign-on-cue CID [CID …]
         sign each draft after reading one line from stdin (the test's cue), so a test can
         place a fault inside that very signature;
@@ -130,9 +131,19 @@ def main(argv: list[str]) -> int:
         return 0
     limit, seed = float(rest[0]), int(rest[1])
     deadline = time.monotonic() + limit
+    stop = threading.Event()
+    if mode == "soak":  # the test closes stdin once it has seen enough
+
+        def until_stdin_closes() -> None:
+            sys.stdin.read()
+            stop.set()
+
+        threading.Thread(target=until_stdin_closes, daemon=True).start()
     n = seed * 1_000_000
     count = 0
     while (count < limit) if mode == "create-sign" else (time.monotonic() < deadline):
+        if stop.is_set():
+            break
         n += 1
         count += 1
         try:

@@ -293,20 +293,25 @@ def test_server_restart_during_a_soak_loses_nothing_and_work_resumes(own_server)
     dbname = cluster.new_database()
     url = cluster.url(dbname)
     seed(url)
-    proc = workstation(url, "nurse1", "soak", "30", "7")
+    proc = workstation(url, "nurse1", "soak", "300", "7", stdin=True)
+    assert proc.stdin is not None
     out_lines, err_lines = Lines(proc.stdout), Lines(proc.stderr)
     before: dict[int, str] = {}
     while len(before) < 5:  # working
         before.update(reported_done(out_lines.get(timeout=60)))
     cluster.stop("fast")
     time.sleep(4)  # longer than every retry of one save: the user is told it failed
+    while not out_lines.queue.empty():  # done before the server went away
+        before.update(reported_done(out_lines.get()))
     cluster.start()
-    proc.wait(timeout=180)
+    resumed: dict[int, str] = {}
+    while len(resumed) < 5:  # work resumes after the restart
+        resumed.update(reported_done(out_lines.get(timeout=120)))
+    proc.stdin.close()  # enough: the workstation finishes what it is doing and stops
+    proc.wait(timeout=120)
     err = err_lines.rest()
     assert proc.returncode == 0, err
-    done = {**before, **reported_done(out_lines.rest())}
-    after = set(done) - set(before)
-    assert len(after) >= 5, "work did not resume after the restart"
+    done = {**before, **resumed, **reported_done(out_lines.rest())}
     assert_plain(err)
     errors = [line for line in err.splitlines() if line.startswith("ERROR ")]
     assert errors, "the outage was not reported"
