@@ -4,11 +4,11 @@ the app's start-up check."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import DatabaseMaker
 from tests.core.conftest import Checklist
 from vpchecklist.services import Actor, checklists, integrity, signing
 from vpchecklist.store import Store, anchor, open_store
@@ -54,14 +54,13 @@ def test_the_anchor_folder_can_be_moved_by_environment(
     assert (tmp_path / "share" / f"vpchecklist-{store.database_id}.anchor").is_file()
 
 
-@pytest.mark.sqlite_only  # copies the open SQLite file mid-session (after a WAL checkpoint) to roll it back
 def test_start_up_anchors_a_database_that_agrees_and_reports_one_that_is_behind(
-    store: Store, actors: dict, db_path: Path, tmp_path: Path
+    store: Store, actors: dict, db_path: Path, tmp_path: Path, databases: DatabaseMaker
 ) -> None:
     _sign_one(store, actors["nurse"])
-    store.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    older = tmp_path / "older.sqlite"
-    shutil.copy(db_path, older)
+    store.close()
+    older = databases.copy(db_path, tmp_path / "older")  # a copy of the closed database
+    store = open_store(db_path)
     _sign_one(store, actors["nurse"])
     assert integrity.check_anchor_at_start(store) == []
     assert _marks(store)[-1]["kind"] == "start"
@@ -78,3 +77,4 @@ def test_start_up_anchors_a_database_that_agrees_and_reports_one_that_is_behind(
         assert json.loads(lines[-1])["seq"] == anchored
     finally:
         rolled_back.close()
+        databases.drop(older)

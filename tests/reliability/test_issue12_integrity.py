@@ -406,15 +406,11 @@ def test_a_deleted_tail_addendum_with_its_events_is_detected_through_the_anchor(
     assert f"Last anchored event: {seq}" in result.stderr
 
 
-@pytest.mark.sqlite_only  # drops SQLite's unique indexes by name to insert a duplicate
 def test_a_forged_newest_signature_with_a_duplicate_event_is_detected(
     site: dict[str, Any],
 ) -> None:
     db = site["db"]
-    conn = sqlite3.connect(db)
-    with conn:
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'"):
-            conn.execute(f'DROP TRIGGER "{name}"')
+    with raw_database.tampering(db) as conn:
         conn.execute("DROP INDEX IF EXISTS signature_seq")
         conn.execute("DROP INDEX IF EXISTS audit_event_seq")
         sig = conn.execute(
@@ -440,7 +436,6 @@ def test_a_forged_newest_signature_with_a_duplicate_event_is_detected(
             "prev_hash, event_hash) VALUES (?,?,?,?,?,?,?,?,?)",
             (*event[:6], json.dumps(detail, sort_keys=True), event[7], event[8]),
         )
-    conn.close()
     result = _verify(db)
     assert result.returncode == 1
     assert f"signature number {seq} appears 2 times" in result.stderr
