@@ -171,3 +171,20 @@ def execute(db: Database, sql: str, *params: Any) -> int:
 def exists(db: Database) -> bool:
     """Whether the database is there at all (a PostgreSQL test database always is)."""
     return is_postgres(db) or Path(db).exists()
+
+
+def stored_files(db: Database) -> list[Path]:
+    """The files on disk that hold the database's rows: the SQLite file (and its -wal), or the
+    PostgreSQL database's own folder under the server's data directory (after a CHECKPOINT, so
+    every committed row is in them)."""
+    if not is_postgres(db):
+        return [p for p in (Path(db), Path(f"{db}-wal")) if p.exists()]
+    with _pg_connection(str(db), autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+        row = conn.execute(
+            "SELECT current_setting('data_directory'), oid FROM pg_database "
+            "WHERE datname = current_database()"
+        ).fetchone()
+    assert row is not None
+    folder = Path(row[0]) / "base" / str(row[1])
+    return sorted(p for p in folder.iterdir() if p.is_file())

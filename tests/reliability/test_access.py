@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from reliability_support import PASSWORDS, cli, create_signed, document, seed_users
 
+from tests import raw_database
 from vpchecklist.errors import AuthError, PermissionDenied, ValidationError, VPError
 from vpchecklist.services import (
     audit,
@@ -363,8 +364,7 @@ def _all_files(*folders: Path) -> list[Path]:
     return [p for folder in folders if folder.exists() for p in folder.rglob("*") if p.is_file()]
 
 
-@pytest.mark.sqlite_only  # reads the database and backup FILES' bytes for clear passwords
-def test_passwords_never_stored_or_logged_in_clear(world):  # type: ignore[no-untyped-def]
+def test_passwords_never_stored_or_logged_in_clear(world, db_path, new_db):  # type: ignore[no-untyped-def]
     store, people, signed, tmp = world
     secrets = dict(PASSWORDS)
     secrets["wrong"] = "wrong-guess-7391"
@@ -378,10 +378,10 @@ def test_passwords_never_stored_or_logged_in_clear(world):  # type: ignore[no-un
     with pytest.raises(VPError):
         users.add_user(store, people["admin"], "shorty", "nurse", "S", "short")
     backups.back_up_now(store, people["admin"], tmp / "backups")
-    db = store.path
+    db = db_path
     store.close()
     # The CLI path too: init, wrong passwords, signing, a refused short password.
-    db2 = tmp / "cli.sqlite"
+    db2 = new_db("cli")
     cli(db2, "init", "--admin", "boss", "--password-stdin", stdin="boss-password-99\n")
     cli(
         db2,
@@ -398,20 +398,20 @@ def test_passwords_never_stored_or_logged_in_clear(world):  # type: ignore[no-un
         stdin="boss-password-99\nnurse-one-pass-1\n",
     )
     cli(db2, "list", "--user", "boss", "--password-stdin", stdin="boss-wrong-pass-3\n")
-    cli(db2, "backup", "--out", str(tmp / "backups" / "cli.sqlite"))
+    cli(db2, "backup", "--out", str(tmp / "backups" / "cli.backup"))
     secrets.update(boss="boss-password-99", n1="nurse-one-pass-1", bosswrong="boss-wrong-pass-3")
     home = Path(os.environ["VPCHECKLIST_HOME"])
-    files = _all_files(db.parent, tmp / "backups", home) + [db2]
+    stored = raw_database.stored_files(db) + raw_database.stored_files(db2)
+    files = _all_files(db.parent, tmp / "backups", home) + stored
+    assert (tmp / "backups" / "cli.backup").is_file(), "the CLI's backup should exist"
     assert any(p.name.endswith(".log") for p in files), "the log file should exist"
     for path in files:
         data = path.read_bytes()
         for name, secret in secrets.items():
             for encoded in (secret.encode(), secret.encode("utf-16-le")):
                 assert encoded not in data, f"the {name} password is in clear in {path}"
-    for path in (db, db2):
-        conn = __import__("sqlite3").connect(path)
-        hashes = [r[0] for r in conn.execute("SELECT password_hash FROM user")]
-        conn.close()
+    for database in (db, db2):
+        hashes = [r[0] for r in raw_database.query(database, 'SELECT password_hash FROM "user"')]
         assert hashes and all(h.startswith("$argon2id$") for h in hashes), hashes
 
 
