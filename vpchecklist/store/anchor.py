@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,11 +93,25 @@ def _append_line(target: Path, line: str) -> None:
         os.close(fd)
 
 
+#: Each open database's id (fixed at creation), so a signature's anchor line costs no reads
+#: of it (two round trips on a server).
+_database_ids: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
+
+
+def _current_database_id() -> str | None:
+    db = database.obj
+    known = _database_ids.get(db)
+    if known is None:
+        known = schema.database_info(db).get("database_id")
+        if known:
+            _database_ids[db] = known
+    return known
+
+
 def append_current(kind: str = "sign") -> Path | None:
     """Append the current database's chain head to its anchor file. A failure is logged and
     returned as None: the signature it follows is already committed and stays valid."""
-    info = schema.database_info(database.obj)
-    database_id = info.get("database_id")
+    database_id = _current_database_id()
     if not database_id:
         return None
     try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from vpchecklist.canonical import GENESIS_HASH, chain_hash, event_text
 from vpchecklist.clock import utc_now
 from vpchecklist.store.models import AuditEvent
-from vpchecklist.store.postgres import WRITE_LOCK_KEY
+from vpchecklist.store.postgres import WRITE_LOCK_KEY, holds_write_lock
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def append(
 ) -> Head:
     """Append one event as the next link; returns the new head."""
     database = AuditEvent._meta.database
-    if database.param != "?":  # PostgreSQL: re-entrant within the transaction
+    if database.param != "?" and not holds_write_lock(database.obj):  # PostgreSQL
         database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
     previous = head()
     seq = previous.seq + 1
