@@ -102,7 +102,7 @@ def per_pdf(databases: Databases, n: int = 60) -> None:
     )
     print(
         f"  floors in this run: render without I/O wall median {render:.1f} ms "
-        f"(best {min(render_ms):.1f}), CPU median {floor_cpu:.1f} ms; one durable SQLite "
+        f"(best {min(render_ms):.1f}), CPU median {floor_cpu:.1f} ms; one durable "
         f"write wall median {write_ms:.2f} ms, CPU {write_cpu:.2f} ms"
     )
     print(
