@@ -2,7 +2,8 @@
 anchor beside it), ``restore`` runs ``pg_restore`` into an empty database only, with the same
 checks as for a file; a computer without the client tools is told so in one sentence.
 
-A real server (the ``postgres_cluster`` fixture), so no backend marker: both CI runs run them.
+A real server (the ``postgres_cluster`` fixture): ``postgresql_only``, so they run in CI's
+PostgreSQL run and a machine without the server binaries can still run the SQLite suite.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from tests.postgres_cluster import PostgresCluster
 from vpchecklist.services import auth, backups, checklists, settings, signing, users
 from vpchecklist.store import open_store, pg_backup
 from vpchecklist.store.location import PostgresTarget
+
+pytestmark = pytest.mark.postgresql_only
 
 ADMIN_PASSWORD, NURSE_PASSWORD = "admin-password-1", "nurse-password-1"
 

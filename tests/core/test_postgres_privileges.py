@@ -5,8 +5,9 @@ The app role, connected through the product with its own URL, cannot drop a trig
 signed answer (even with raw SQL, bypassing the services), delete an audit event or empty a
 table; yet every service verb works as the app role and ``audit verify`` passes.
 
-These tests start the session's throwaway server themselves (the ``postgres_cluster``
-fixture) and carry no backend marker, so they run in both CI runs.
+These tests use the session's throwaway server (the ``postgres_cluster`` fixture) and are
+``postgresql_only``: they run in CI's PostgreSQL run, and a machine without the server binaries
+can still run the SQLite suite.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from vpchecklist.services import (
 from vpchecklist.services import templates as template_service
 from vpchecklist.store import Store, open_store
 from vpchecklist.store.schema import LATEST_VERSION
+
+pytestmark = pytest.mark.postgresql_only
 
 OWNER, OWNER_PASSWORD = "vp_owner", "vp-owner-password-1"
 APP, APP_PASSWORD = "vp_app", "vp-app-password-1"
