@@ -155,8 +155,6 @@ class Store:
         finally:
             if outermost:
                 done, _pending.queue = _pending.queue, None
-                if self.target is not None:
-                    postgres.release_write_lock()
         if outermost:
             for callback in done:
                 callback()

@@ -2,10 +2,10 @@
 
 One place appends a link (``append``) and one reads the head (``head``), so the services, the
 schema migration that chains older events, and ``audit verify`` agree byte for byte.
-Appending runs inside the caller's write transaction (SQLite's ``BEGIN IMMEDIATE``, or on
-PostgreSQL the transaction-level advisory write lock, taken again here for callers that write
-outside ``Store.transaction``): writers are serialised, so the chain never forks or reorders,
-and the unique ``seq`` refuses a second link with the same number.
+Appending runs inside the caller's write transaction (``Store.transaction`` or a migration:
+SQLite's ``BEGIN IMMEDIATE``, or on PostgreSQL the transaction-level advisory write lock both
+take first): writers are serialised, so the chain never forks or reorders, and the unique
+``seq`` refuses a second link with the same number.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from vpchecklist.canonical import GENESIS_HASH, chain_hash, event_text
 from vpchecklist.clock import utc_now
 from vpchecklist.store.models import AuditEvent
-from vpchecklist.store.postgres import WRITE_LOCK_KEY, holds_write_lock
 
 
 @dataclass(frozen=True)
@@ -49,9 +48,6 @@ def append(
     at: str | None = None,
 ) -> Head:
     """Append one event as the next link; returns the new head."""
-    database = AuditEvent._meta.database
-    if database.param != "?" and not holds_write_lock(database.obj):  # PostgreSQL
-        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
     previous = head()
     seq = previous.seq + 1
     when = at or utc_now()

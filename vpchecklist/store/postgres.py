@@ -12,7 +12,6 @@ turns them into psycopg's ``%s`` outside string literals, so one SQL text serves
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 import peewee
@@ -203,24 +202,10 @@ def connect(target: PostgresTarget) -> PortableDatabase:
     return db
 
 
-_held = threading.local()
-
-
 def take_write_lock(db: peewee.Database) -> None:
-    """Serialise writers across workstations for the rest of this transaction."""
+    """Serialise writers across workstations for the rest of this transaction (the first
+    statement of ``Store.transaction`` and of each migration)."""
     db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
-    _held.db = db
-
-
-def release_write_lock() -> None:
-    """The transaction that took the lock ended (the server released it with it)."""
-    _held.db = None
-
-
-def holds_write_lock(db: object) -> bool:
-    """Whether this thread's open transaction on ``db`` already holds the write lock (one
-    round trip less for every audit event appended inside ``Store.transaction``)."""
-    return getattr(_held, "db", None) is db
 
 
 def drop_connection(db: peewee.Database) -> None:

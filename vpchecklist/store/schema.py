@@ -16,7 +16,7 @@ from peewee import Database
 from vpchecklist.canonical import canonical_json
 from vpchecklist.clock import utc_now
 from vpchecklist.name_search import name_key
-from vpchecklist.store import events
+from vpchecklist.store import events, postgres
 from vpchecklist.store.models import (
     ALL_MODELS,
     Appointment,
@@ -553,7 +553,7 @@ def apply(db: Database, version: int, demo: bool = False) -> None:
     for number, step in pending(version):
         with db.atomic():
             if not _is_sqlite(db):  # SQLite's BEGIN IMMEDIATE already serialises migrations
-                db.execute_sql("SELECT pg_advisory_xact_lock(?)", (APPLICATION_ID,))
+                postgres.take_write_lock(db)
             if current_version(db) >= number:
                 continue
             step(db, demo, fresh)
